@@ -1,0 +1,32 @@
+/*
+ * A growable byte buffer, always NUL-terminated so it can be read as a
+ * string when it holds text.
+ */
+#ifndef PAL_BUF_H
+#define PAL_BUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+struct buf {
+	char	*data;	/* owned; never NULL after buf_init */
+	size_t	 len;	/* bytes used, not counting the NUL */
+	size_t	 cap;	/* bytes allocated */
+};
+
+void	 buf_init(struct buf *b);
+void	 buf_cleanup(struct buf *b);
+void	 buf_reset(struct buf *b);
+void	 buf_append(struct buf *b, const void *data, size_t len);
+void	 buf_puts(struct buf *b, const char *s);
+void	 buf_putc(struct buf *b, char c);
+void	 buf_printf(struct buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void	 buf_vprintf(struct buf *b, const char *fmt, va_list ap);
+/*
+ * Returns the data (owned by the caller, free()) and leaves b empty but
+ * initialised: it still needs buf_cleanup.
+ */
+char	*buf_steal(struct buf *b);
+
+#endif

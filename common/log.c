@@ -1,0 +1,72 @@
+/*
+ * The logger: formats a whole line first and writes it with one write(2),
+ * so lines from several threads never interleave. No files, no rotation:
+ * stderr goes to the journal or to whatever the operator points it at.
+ */
+#include "log.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+enum log_level log_level_min = LG_INFO;
+_Thread_local unsigned long long log_req_id;
+
+static const char *const log_names[] = {
+	[LG_DEBUG] = "DEBUG",
+	[LG_INFO] = "INFO",
+	[LG_WARN] = "WARN",
+	[LG_ERROR] = "ERROR",
+};
+
+bool
+log_parse_level(const char *name, enum log_level *out)
+{
+	for (size_t i = 0; i < sizeof(log_names) / sizeof(log_names[0]); i++) {
+		if (strcasecmp(name, log_names[i]) == 0) {
+			*out = (enum log_level)i;
+			return true;
+		}
+	}
+	return false;
+}
+
+void
+log_write(enum log_level level, const char *fmt, ...)
+{
+	char line[2048];
+	struct timespec ts;
+	struct tm tm;
+	size_t n;
+	int r;
+	va_list ap;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	n = strftime(line, sizeof(line), "%Y-%m-%dT%H:%M:%S", &tm);
+	r = snprintf(line + n, sizeof(line) - n, ".%03ldZ %s ",
+	    ts.tv_nsec / 1000000, log_names[level]);
+	n += (size_t)r;
+	if (log_req_id != 0) {
+		r = snprintf(line + n, sizeof(line) - n, "req=%llu ",
+		    log_req_id);
+		n += (size_t)r;
+	}
+	va_start(ap, fmt);
+	r = vsnprintf(line + n, sizeof(line) - n, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		r = 0;
+	n += (size_t)r;
+	if (n > sizeof(line) - 2)
+		n = sizeof(line) - 2;
+	/* Never let a logged value start a new line of its own. */
+	for (size_t i = 0; i < n; i++)
+		if (line[i] == '\n' || line[i] == '\r')
+			line[i] = ' ';
+	line[n++] = '\n';
+	(void)!write(STDERR_FILENO, line, n);
+}

@@ -1,0 +1,356 @@
+/*
+ * The configuration table and the `key = value` parser. Every key lives in
+ * config_keys[] with its type, default, bounds, reload flag and doc; the
+ * parser, the dump used for the example file and the reload all read that
+ * one table. It does not watch files: main re-reads on SIGHUP.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "log.h"
+#include "xmalloc.h"
+
+struct config *config_live;
+
+enum config_type {
+	CONFIG_INT,
+	CONFIG_STRING,
+	CONFIG_BOOL,
+	CONFIG_LOG_LEVEL,	/* a string restricted to the log levels */
+};
+
+struct config_key {
+	const char		*name;
+	enum config_type	 type;
+	size_t			 offset;
+	const char		*def;
+	long			 min, max;	/* CONFIG_INT only */
+	bool			 reloadable;
+	const char		*doc;
+};
+
+#define KEY(n, t, d, lo, hi, r, doc) \
+	{ #n, t, offsetof(struct config, n), d, lo, hi, r, doc }
+
+static const struct config_key config_keys[] = {
+	KEY(listen_address, CONFIG_STRING, "127.0.0.1", 0, 0, false,
+	    "Address the HTTP API listens on."),
+	KEY(listen_port, CONFIG_INT, "8080", 0, 65535, false,
+	    "TCP port; 0 picks a free one (see port_file)."),
+	KEY(port_file, CONFIG_STRING, "", 0, 0, false,
+	    "If set, the port actually bound is written to this file."),
+	KEY(public_url, CONFIG_STRING, "", 0, 0, false,
+	    "Base URL of personal links in emails; empty: this host and port."),
+	KEY(http_max_body_bytes, CONFIG_INT, "26214400", 1024, 1073741824,
+	    false, "Hard cap on a request body; larger ones are refused."),
+	KEY(http_max_json_bytes, CONFIG_INT, "1048576", 1024, 1073741824,
+	    false, "Largest JSON body accepted (413 above)."),
+	KEY(http_max_headers_bytes, CONFIG_INT, "16384", 1024, 1048576,
+	    false, "Largest request header block."),
+	KEY(http_timeout_s, CONFIG_INT, "30", 1, 3600, false,
+	    "Read and write timeout of an HTTP connection, in seconds."),
+	KEY(database, CONFIG_STRING, "dbname=pald", 0, 0, false,
+	    "libpq connection string of the PostgreSQL database."),
+	KEY(db_workers, CONFIG_INT, "4", 1, 64, false,
+	    "DB worker threads, each with one connection."),
+	KEY(db_queue_max, CONFIG_INT, "1024", 1, 1000000, false,
+	    "Requests waiting for a worker before new ones get 503."),
+	KEY(db_connect_timeout_s, CONFIG_INT, "5", 1, 300, false,
+	    "Timeout of one connection attempt to PostgreSQL, in seconds."),
+	KEY(db_retry_max_ms, CONFIG_INT, "5000", 10, 600000, false,
+	    "Ceiling of the reconnection backoff, in milliseconds."),
+	KEY(smtp_url, CONFIG_STRING, "smtp://127.0.0.1:25", 0, 0, false,
+	    "Mail relay: smtp://host:port or smtps://host:port."),
+	KEY(smtp_require_tls, CONFIG_BOOL, "no", 0, 0, false,
+	    "Require STARTTLS on smtp:// URLs."),
+	KEY(smtp_user, CONFIG_STRING, "", 0, 0, false,
+	    "SMTP AUTH user name; empty for none."),
+	KEY(smtp_password, CONFIG_STRING, "", 0, 0, false,
+	    "SMTP AUTH password."),
+	KEY(smtp_timeout_s, CONFIG_INT, "30", 1, 600, false,
+	    "Timeout of one SMTP transaction, in seconds."),
+	KEY(mail_from, CONFIG_STRING, "pald@localhost", 0, 0, false,
+	    "Sender address of every message."),
+	KEY(mail_from_name, CONFIG_STRING, "Plan de Acción Local", 0, 0, false,
+	    "Sender display name."),
+	KEY(mail_threads, CONFIG_INT, "1", 0, 16, false,
+	    "Mailer threads; 0 queues mail without sending it."),
+	KEY(mail_poll_ms, CONFIG_INT, "1000", 10, 600000, true,
+	    "How often an idle mailer looks for due messages, in ms."),
+	KEY(mail_batch, CONFIG_INT, "50", 1, 10000, false,
+	    "Messages a mailer thread claims at once."),
+	KEY(mail_lease_s, CONFIG_INT, "300", 5, 86400, false,
+	    "How long a claimed message is reserved for its sender, in s."),
+	KEY(mail_retry_base_s, CONFIG_INT, "30", 1, 86400, false,
+	    "First retry delay after a temporary failure, in s (doubles)."),
+	KEY(mail_retry_max_s, CONFIG_INT, "3600", 1, 604800, false,
+	    "Longest retry delay, in seconds."),
+	KEY(mail_max_attempts, CONFIG_INT, "12", 1, 1000, false,
+	    "Attempts before a message is marked fallido."),
+	KEY(log_level, CONFIG_LOG_LEVEL, "info", 0, 0, true,
+	    "debug, info, warn or error."),
+};
+
+#define N_KEYS (sizeof(config_keys) / sizeof(config_keys[0]))
+
+static const struct config_key *
+config_find(const char *name)
+{
+	for (size_t i = 0; i < N_KEYS; i++)
+		if (strcmp(config_keys[i].name, name) == 0)
+			return &config_keys[i];
+	return NULL;
+}
+
+static bool
+config_parse_bool(const char *v, bool *out)
+{
+	static const char *const yes[] = { "yes", "true", "on", "1" };
+	static const char *const no[] = { "no", "false", "off", "0" };
+
+	for (size_t i = 0; i < 4; i++) {
+		if (strcasecmp(v, yes[i]) == 0) {
+			*out = true;
+			return true;
+		}
+		if (strcasecmp(v, no[i]) == 0) {
+			*out = false;
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool
+config_apply(struct config *c, const struct config_key *k, const char *v,
+    struct error *err)
+{
+	char *p = (char *)c + k->offset;
+	char *end;
+	long n;
+	bool b;
+	enum log_level lv;
+
+	switch (k->type) {
+	case CONFIG_INT:
+		errno = 0;
+		n = strtol(v, &end, 10);
+		if (errno != 0 || end == v || *end != '\0') {
+			error_set(err, 400, "config_invalida",
+			    "%s: se esperaba un número entero, no «%s»", k->name, v);
+			return false;
+		}
+		if (n < k->min || n > k->max) {
+			error_set(err, 400, "config_invalida",
+			    "%s: %ld está fuera del intervalo [%ld, %ld]", k->name, n,
+			    k->min, k->max);
+			return false;
+		}
+		*(int *)(void *)p = (int)n;
+		return true;
+	case CONFIG_BOOL:
+		if (!config_parse_bool(v, &b)) {
+			error_set(err, 400, "config_invalida",
+			    "%s: se esperaba yes o no, no «%s»", k->name, v);
+			return false;
+		}
+		*(bool *)(void *)p = b;
+		return true;
+	case CONFIG_LOG_LEVEL:
+		if (!log_parse_level(v, &lv)) {
+			error_set(err, 400, "config_invalida",
+			    "%s: se esperaba debug, info, warn o error, "
+			    "no «%s»", k->name, v);
+			return false;
+		}
+		/* FALLTHROUGH */
+	case CONFIG_STRING:
+		free(*(char **)(void *)p);
+		*(char **)(void *)p = xstrdup(v);
+		return true;
+	}
+	return false;
+}
+
+bool
+config_set(struct config *c, const char *key, const char *value,
+    struct error *err)
+{
+	const struct config_key *k = config_find(key);
+
+	if (k == NULL) {
+		error_set(err, 400, "config_invalida", "clave desconocida «%s»",
+		    key);
+		return false;
+	}
+	return config_apply(c, k, value, err);
+}
+
+void
+config_init(struct config *c)
+{
+	memset(c, 0, sizeof(*c));
+	for (size_t i = 0; i < N_KEYS; i++)
+		if (!config_apply(c, &config_keys[i], config_keys[i].def,
+		    NULL))
+			abort();	/* a bad default is a programming error */
+}
+
+void
+config_cleanup(struct config *c)
+{
+	for (size_t i = 0; i < N_KEYS; i++) {
+		const struct config_key *k = &config_keys[i];
+
+		if (k->type == CONFIG_STRING || k->type == CONFIG_LOG_LEVEL) {
+			char **p = (char **)(void *)((char *)c + k->offset);
+
+			free(*p);
+			*p = NULL;
+		}
+	}
+}
+
+static char *
+config_trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' ||
+	    e[-1] == '\r'))
+		*--e = '\0';
+	return s;
+}
+
+bool
+config_load(struct config *c, const char *path, struct error *err)
+{
+	FILE *f;
+	char line[4096];
+	int lineno = 0;
+	bool ok = true;
+
+	f = fopen(path, "r");
+	if (f == NULL) {
+		error_set(err, 400, "config_invalida", "%s: %s", path,
+		    strerror(errno));
+		return false;
+	}
+	while (ok && fgets(line, sizeof(line), f) != NULL) {
+		char *s, *eq, *key, *value;
+		struct error e;
+
+		lineno++;
+		if (strchr(line, '\n') == NULL && !feof(f)) {
+			error_set(err, 400, "config_invalida",
+			    "%s:%d: línea demasiado larga", path, lineno);
+			ok = false;
+			break;
+		}
+		s = config_trim(line);
+		if (*s == '\0' || *s == '#')
+			continue;
+		eq = strchr(s, '=');
+		if (eq == NULL) {
+			error_set(err, 400, "config_invalida",
+			    "%s:%d: se esperaba «clave = valor»", path, lineno);
+			ok = false;
+			break;
+		}
+		*eq = '\0';
+		key = config_trim(s);
+		value = config_trim(eq + 1);
+		/* Optional double quotes keep leading or trailing spaces. */
+		if (value[0] == '"' && strlen(value) >= 2 &&
+		    value[strlen(value) - 1] == '"') {
+			value[strlen(value) - 1] = '\0';
+			value++;
+		}
+		if (!config_set(c, key, value, &e)) {
+			error_set(err, 400, "config_invalida", "%s:%d: %s",
+			    path, lineno, e.message);
+			ok = false;
+		}
+	}
+	fclose(f);
+	return ok;
+}
+
+void
+config_reload_into(struct config *dst, const struct config *src)
+{
+	for (size_t i = 0; i < N_KEYS; i++) {
+		const struct config_key *k = &config_keys[i];
+		const char *s = (const char *)src + k->offset;
+		char *d = (char *)dst + k->offset;
+
+		if (!k->reloadable)
+			continue;
+		switch (k->type) {
+		case CONFIG_INT:
+			*(volatile int *)(void *)d = *(const int *)(const void *)s;
+			break;
+		case CONFIG_BOOL:
+			*(volatile bool *)(void *)d =
+			    *(const bool *)(const void *)s;
+			break;
+		case CONFIG_STRING:
+		case CONFIG_LOG_LEVEL:
+			/*
+			 * Reloadable strings are read only by the loop
+			 * thread (log_level is applied by main), so swapping
+			 * the pointer here is safe.
+			 */
+			free(*(char **)(void *)d);
+			*(char **)(void *)d =
+			    xstrdup(*(char *const *)(const void *)s);
+			break;
+		}
+	}
+}
+
+void
+config_dump(const struct config *c, FILE *out)
+{
+	for (size_t i = 0; i < N_KEYS; i++) {
+		const struct config_key *k = &config_keys[i];
+		const char *p = (const char *)c + k->offset;
+
+		fprintf(out, "# %s%s\n", k->doc,
+		    k->reloadable ? " Reloaded on SIGHUP." : "");
+		switch (k->type) {
+		case CONFIG_INT:
+			fprintf(out, "%s = %d\n\n", k->name,
+			    *(const int *)(const void *)p);
+			break;
+		case CONFIG_BOOL:
+			fprintf(out, "%s = %s\n\n", k->name,
+			    *(const bool *)(const void *)p ? "yes" : "no");
+			break;
+		case CONFIG_STRING:
+		case CONFIG_LOG_LEVEL:
+			fprintf(out, "%s = %s\n\n", k->name,
+			    *(char *const *)(const void *)p);
+			break;
+		}
+	}
+}
+
+bool
+config_key_at(int i, const char **name, const char **doc)
+{
+	if (i < 0 || (size_t)i >= N_KEYS)
+		return false;
+	*name = config_keys[i].name;
+	*doc = config_keys[i].doc;
+	return true;
+}

@@ -1,0 +1,37 @@
+/*
+ * Thin helpers over libpq for the code that runs on a DB worker or on the
+ * mailer thread with a blocking PGconn. Always parameterised. On failure
+ * they fill err: 503 "base_no_disponible" when the connection is lost,
+ * 409 "duplicado" for a unique violation, 422 "dato_invalido" for a check
+ * or foreign-key violation, 500 "error_interno" otherwise (the SQL error is
+ * logged, never shown).
+ */
+#ifndef PALD_DB_H
+#define PALD_DB_H
+
+#include <stdbool.h>
+
+#include <libpq-fe.h>
+
+#include "error.h"
+
+/*
+ * Runs sql with text parameters (values[i] may be NULL for SQL NULL).
+ * Returns an owned result (PQclear) of status COMMAND_OK or TUPLES_OK, or
+ * NULL with err filled.
+ */
+PGresult *db_exec(PGconn *conn, struct error *err, const char *sql,
+	    int nparams, const char *const *values);
+/* The same with lengths and formats (1 = binary, for bytea). */
+PGresult *db_exec_bin(PGconn *conn, struct error *err, const char *sql,
+	    int nparams, const char *const *values, const int *lengths,
+	    const int *formats);
+/* Runs a statement and discards its result. */
+bool	db_command(PGconn *conn, struct error *err, const char *sql,
+	    int nparams, const char *const *values);
+/* Connects with conninfo; NULL with err (503) if it could not. */
+PGconn	*db_connect(const char *conninfo, int timeout_s, struct error *err);
+/* True if the connection is usable. */
+bool	db_ok(PGconn *conn);
+
+#endif

@@ -1,0 +1,217 @@
+/*
+ * The transactional outbox: outbox_enqueue builds the whole RFC 5322
+ * message (Date and Message-ID fixed now, so a retry resends the very same
+ * bytes) and inserts it inside the caller's transaction, so the mail
+ * exists if and only if the change that caused it commits. outbox_list
+ * reads the table for `pal correo listar`.
+ *
+ * It does not send anything, open transactions or wake the mailer itself:
+ * the caller owns the transaction, and only after COMMIT may it call
+ * mailer_wake() (outbox_take_wake says whether it should).
+ */
+#include "outbox.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "buf.h"
+#include "config.h"
+#include "db.h"
+#include "log.h"
+#include "xmalloc.h"
+
+/*
+ * Per thread: a DB worker runs one transaction at a time, so a flag per
+ * thread says whether the transaction in hand queued mail.
+ */
+static _Thread_local bool outbox_wake;
+
+static const char outbox_insert_sql[] =
+    "INSERT INTO outbox (message_id, mesa_id, tipo, destinatario, "
+    "destinatario_nombre, asunto, mensaje) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
+
+/*
+ * Timestamps leave the database already formatted as ISO 8601 in UTC, so
+ * no C code parses or formats them.
+ */
+#define OUTBOX_ISO(col)							\
+	"to_char(" col " AT TIME ZONE 'UTC', "				\
+	"'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+
+static const char outbox_list_sql[] =
+    "SELECT id, message_id, tipo, mesa_id, destinatario, asunto, estado, "
+    "intentos, ultimo_codigo, ultima_respuesta, "
+    OUTBOX_ISO("creado") ", " OUTBOX_ISO("enviado") " "
+    "FROM outbox WHERE ($1::text IS NULL OR estado = $1) "
+    "ORDER BY id DESC LIMIT $2";
+
+/* The column types of outbox_list_sql, in order, for the JSON objects. */
+enum outbox_col {
+	OUTBOX_TEXT,
+	OUTBOX_INT,
+};
+
+static const struct {
+	const char		*name;
+	enum outbox_col		 type;
+} outbox_list_cols[] = {
+	{ "id", OUTBOX_INT },
+	{ "message_id", OUTBOX_TEXT },
+	{ "tipo", OUTBOX_TEXT },
+	{ "mesa_id", OUTBOX_INT },
+	{ "destinatario", OUTBOX_TEXT },
+	{ "asunto", OUTBOX_TEXT },
+	{ "estado", OUTBOX_TEXT },
+	{ "intentos", OUTBOX_INT },
+	{ "ultimo_codigo", OUTBOX_INT },
+	{ "ultima_respuesta", OUTBOX_TEXT },
+	{ "creado", OUTBOX_TEXT },
+	{ "enviado", OUTBOX_TEXT },
+};
+#define OUTBOX_NCOLS \
+	((int)(sizeof(outbox_list_cols) / sizeof(outbox_list_cols[0])))
+
+bool
+outbox_enqueue(PGconn *conn, const struct outbox_mail *m, long long *id_out,
+    char **message_id_out, struct error *err)
+{
+	struct mime_message mm;
+	struct buf msg;
+	const char *at, *values[7];
+	int lengths[7] = { 0 }, formats[7] = { 0 };
+	char *message_id, mesa[24];
+	PGresult *res;
+	bool ok = false;
+
+	if (m->tipo == NULL || m->tipo[0] == '\0') {
+		/* A programming error, not something a person typed. */
+		log_error("outbox_enqueue called without tipo");
+		error_set(err, 500, "error_interno",
+		    "Error interno del servidor; quedó registrado en la "
+		    "bitácora.");
+		return false;
+	}
+
+	/*
+	 * The Message-ID names our own domain, so replies and bounces can
+	 * be matched to the row; mime_build validates mail_from itself.
+	 */
+	at = strrchr(config_live->mail_from, '@');
+	message_id = mime_message_id(at != NULL ? at + 1 : "localhost");
+
+	memset(&mm, 0, sizeof(mm));
+	mm.from_name = config_live->mail_from_name;
+	mm.from_addr = config_live->mail_from;
+	mm.to_name = m->to_name;
+	mm.to_addr = m->to_addr;
+	mm.subject = m->subject;
+	mm.text = m->text;
+	mm.message_id = message_id;
+	mm.date = time(NULL);
+	mm.attachments = m->attachments;
+	mm.n_attachments = m->n_attachments;
+
+	buf_init(&msg);
+	if (!mime_build(&mm, &msg, err))
+		goto out;
+
+	if (m->mesa_id > 0)
+		snprintf(mesa, sizeof(mesa), "%lld", m->mesa_id);
+	values[0] = message_id;
+	values[1] = m->mesa_id > 0 ? mesa : NULL;
+	values[2] = m->tipo;
+	values[3] = m->to_addr;
+	values[4] = m->to_name != NULL && m->to_name[0] != '\0' ?
+	    m->to_name : NULL;
+	values[5] = m->subject;
+	/* The message goes as binary bytea: no escaping, no doubling. */
+	values[6] = msg.data;
+	lengths[6] = (int)msg.len;
+	formats[6] = 1;
+	res = db_exec_bin(conn, err, outbox_insert_sql, 7, values, lengths,
+	    formats);
+	if (res == NULL)
+		goto out;
+	*id_out = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+
+	outbox_wake = true;
+	log_debug("outbox id=%lld queued tipo=%s bytes=%zu", *id_out,
+	    m->tipo, msg.len);
+	if (message_id_out != NULL) {
+		*message_id_out = message_id;
+		message_id = NULL;
+	}
+	ok = true;
+out:
+	buf_cleanup(&msg);
+	free(message_id);
+	return ok;
+}
+
+/*
+ * A text cell as JSON: null for SQL NULL, and null too in the unlikely
+ * case the database handed back bytes that are not UTF-8 (jansson refuses
+ * them), rather than failing the whole listing.
+ */
+static json_t *
+outbox_json_cell(const PGresult *res, int row, int col, enum outbox_col type)
+{
+	const char *v;
+	json_t *j;
+
+	if (PQgetisnull(res, row, col))
+		return json_null();
+	v = PQgetvalue(res, row, col);
+	if (type == OUTBOX_INT)
+		return json_integer(strtoll(v, NULL, 10));
+	j = json_string(v);
+	return j != NULL ? j : json_null();
+}
+
+json_t *
+outbox_list(PGconn *conn, const char *estado, int limit, struct error *err)
+{
+	const char *values[2];
+	char lim[16];
+	PGresult *res;
+	json_t *arr, *obj;
+	int row, col;
+
+	if (estado != NULL && strcmp(estado, "pendiente") != 0 &&
+	    strcmp(estado, "enviado") != 0 && strcmp(estado, "fallido") != 0) {
+		error_set(err, 422, "estado_invalido",
+		    "El estado debe ser pendiente, enviado o fallido.");
+		return NULL;
+	}
+	snprintf(lim, sizeof(lim), "%d", limit > 0 ? limit : 0);
+	values[0] = estado;
+	values[1] = lim;
+	res = db_exec(conn, err, outbox_list_sql, 2, values);
+	if (res == NULL)
+		return NULL;
+
+	arr = json_array();
+	for (row = 0; row < PQntuples(res); row++) {
+		obj = json_object();
+		for (col = 0; col < OUTBOX_NCOLS; col++)
+			json_object_set_new(obj, outbox_list_cols[col].name,
+			    outbox_json_cell(res, row, col,
+			    outbox_list_cols[col].type));
+		json_array_append_new(arr, obj);
+	}
+	PQclear(res);
+	return arr;
+}
+
+bool
+outbox_take_wake(void)
+{
+	bool w = outbox_wake;
+
+	outbox_wake = false;
+	return w;
+}

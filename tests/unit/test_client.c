@@ -1,0 +1,608 @@
+/*
+ * Unit tests of pal, the client: where settings come from, the config
+ * file and its mode, command-line parsing against the command table,
+ * UTF-8 aware widths and cuts in tables, server errors as printed, and
+ * the mapping from HTTP status to exit code. Requests against a real pald
+ * are integration tests; here only an unreachable port is contacted.
+ */
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <criterion/criterion.h>
+#include <criterion/redirect.h>
+
+#include "api.h"
+#include "buf.h"
+#include "commands.h"
+#include "output.h"
+#include "settings.h"
+
+static char test_home[64];
+
+/* A private HOME and no PAL_* variables, for every test of this file. */
+static void
+client_setup(void)
+{
+	snprintf(test_home, sizeof(test_home), "/tmp/pal-test-XXXXXX");
+	cr_assert_not_null(mkdtemp(test_home));
+	setenv("HOME", test_home, 1);
+	unsetenv("PAL_URL");
+	unsetenv("PAL_TOKEN");
+}
+
+static void
+client_teardown(void)
+{
+	char *cmd = NULL;
+
+	/* Criterion forks per test; the directory is ours alone. */
+	if (asprintf(&cmd, "rm -rf '%s'", test_home) > 0)
+		(void)!system(cmd);
+	free(cmd);
+}
+
+static void
+write_config(const char *text)
+{
+	char path[128];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/.config", test_home);
+	mkdir(path, 0700);
+	snprintf(path, sizeof(path), "%s/.config/pal", test_home);
+	mkdir(path, 0700);
+	snprintf(path, sizeof(path), "%s/.config/pal/config", test_home);
+	cr_assert_not_null(fp = fopen(path, "w"));
+	fputs(text, fp);
+	fclose(fp);
+	chmod(path, 0600);
+}
+
+TestSuite(client_settings, .init = client_setup, .fini = client_teardown);
+
+Test(client_settings, default_url_and_no_token)
+{
+	struct settings s;
+	struct error err;
+
+	settings_init(&s);
+	cr_assert(settings_load(&s, NULL, NULL, &err));
+	cr_assert_str_eq(s.url, SETTINGS_DEFAULT_URL);
+	cr_assert_null(s.token);
+	settings_cleanup(&s);
+}
+
+Test(client_settings, file_then_env_then_flag)
+{
+	struct settings s;
+	struct error err;
+
+	write_config("# comentario\n\nurl = http://archivo:1/\n"
+	    "token\t=  tok-archivo  \n");
+	settings_init(&s);
+	cr_assert(settings_load(&s, NULL, NULL, &err));
+	cr_assert_str_eq(s.url, "http://archivo:1");
+	cr_assert_str_eq(s.token, "tok-archivo");
+
+	setenv("PAL_URL", "https://entorno:2", 1);
+	setenv("PAL_TOKEN", "tok-entorno", 1);
+	cr_assert(settings_load(&s, NULL, NULL, &err));
+	cr_assert_str_eq(s.url, "https://entorno:2");
+	cr_assert_str_eq(s.token, "tok-entorno");
+
+	cr_assert(settings_load(&s, "http://bandera:3//", "tok-bandera",
+	    &err));
+	cr_assert_str_eq(s.url, "http://bandera:3");
+	cr_assert_str_eq(s.token, "tok-bandera");
+
+	/* Each setting resolves on its own. */
+	unsetenv("PAL_TOKEN");
+	cr_assert(settings_load(&s, "http://bandera:3", NULL, &err));
+	cr_assert_str_eq(s.url, "http://bandera:3");
+	cr_assert_str_eq(s.token, "tok-archivo");
+	settings_cleanup(&s);
+}
+
+Test(client_settings, empty_env_is_unset)
+{
+	struct settings s;
+	struct error err;
+
+	write_config("url = http://archivo:1\n");
+	setenv("PAL_URL", "", 1);
+	setenv("PAL_TOKEN", "", 1);
+	settings_init(&s);
+	cr_assert(settings_load(&s, NULL, NULL, &err));
+	cr_assert_str_eq(s.url, "http://archivo:1");
+	cr_assert_null(s.token);
+	settings_cleanup(&s);
+}
+
+Test(client_settings, bad_file_lines_name_the_line)
+{
+	struct settings s;
+	struct error err;
+
+	write_config("url = http://x\nservidor = y\n");
+	settings_init(&s);
+	error_clear(&err);
+	cr_assert_not(settings_load(&s, NULL, NULL, &err));
+	cr_assert(strstr(err.message, "config:2:") != NULL, "%s",
+	    err.message);
+	cr_assert(strstr(err.message, "servidor") != NULL);
+
+	write_config("url http://x\n");
+	cr_assert_not(settings_load(&s, NULL, NULL, &err));
+	cr_assert(strstr(err.message, "config:1:") != NULL, "%s",
+	    err.message);
+
+	write_config("token =\n");
+	cr_assert_not(settings_load(&s, NULL, NULL, &err));
+	settings_cleanup(&s);
+}
+
+Test(client_settings, rejects_bad_url_and_token)
+{
+	struct settings s;
+	struct error err;
+
+	settings_init(&s);
+	cr_assert_not(settings_load(&s, "ftp://x", NULL, &err));
+	cr_assert(strstr(err.message, "http://") != NULL);
+	cr_assert_not(settings_load(&s, "http://", NULL, &err));
+	cr_assert_not(settings_load(&s, "http://a b", NULL, &err));
+	cr_assert_not(settings_load(&s, NULL, "abc\r\nX-Otro: 1", &err));
+	cr_assert_not(settings_load(&s, NULL, "con espacio", &err));
+	cr_assert(settings_load(&s, "HTTPS://Servidor", "abc", &err));
+	settings_cleanup(&s);
+}
+
+Test(client_settings, write_is_private_and_reads_back)
+{
+	char path[128];
+	struct stat st;
+	struct error err;
+	char *url, *token;
+	DIR *d;
+	struct dirent *de;
+	int entries = 0;
+
+	error_clear(&err);
+	cr_assert(settings_write_file("http://srv:8080", "tok1", &err), "%s",
+	    err.message);
+	/* A second login replaces the file and keeps it private. */
+	cr_assert(settings_write_file("http://srv:9090", "tok2", &err), "%s",
+	    err.message);
+
+	snprintf(path, sizeof(path), "%s/.config/pal", test_home);
+	cr_assert_eq(stat(path, &st), 0);
+	cr_assert_eq(st.st_mode & 07777, 0700);
+	snprintf(path, sizeof(path), "%s/.config/pal/config", test_home);
+	cr_assert_eq(stat(path, &st), 0);
+	cr_assert_eq(st.st_mode & 07777, 0600, "mode %o", st.st_mode & 07777);
+
+	cr_assert(settings_read_file(path, &url, &token, &err));
+	cr_assert_str_eq(url, "http://srv:9090");
+	cr_assert_str_eq(token, "tok2");
+	free(url);
+	free(token);
+
+	/* No temporary file is left behind. */
+	snprintf(path, sizeof(path), "%s/.config/pal", test_home);
+	cr_assert_not_null(d = opendir(path));
+	while ((de = readdir(d)) != NULL)
+		if (de->d_name[0] != '.' || strlen(de->d_name) > 2)
+			entries++;
+	closedir(d);
+	cr_assert_eq(entries, 1);
+}
+
+Test(client_settings, missing_file_is_no_error)
+{
+	struct error err;
+	char *url, *token;
+
+	cr_assert(settings_read_file("/nonexistent/pal/config", &url, &token,
+	    &err));
+	cr_assert_null(url);
+	cr_assert_null(token);
+}
+
+/* Command-line parsing. */
+
+static bool
+parse(const char *noun, const char *verb, struct commands_args *a,
+    struct error *err, int argc, ...)
+{
+	const struct commands_entry *e = commands_find(noun, verb);
+	static char *argv[32];
+	va_list ap;
+
+	cr_assert_not_null(e, "no command %s %s", noun, verb);
+	va_start(ap, argc);
+	for (int i = 0; i < argc; i++)
+		argv[i] = va_arg(ap, char *);
+	va_end(ap);
+	error_clear(err);
+	return commands_parse(e, argc, argv, a, err);
+}
+
+Test(client_parse, long_options_both_forms)
+{
+	struct commands_args a;
+	struct error err;
+
+	cr_assert(parse("usuario", "crear", &a, &err, 5, "--nombre", "Lía",
+	    "--email=lia@x.mx", "--rol", "admin"), "%s", err.message);
+	cr_assert_str_eq(commands_opt(&a, "nombre"), "Lía");
+	cr_assert_str_eq(commands_opt(&a, "email"), "lia@x.mx");
+	cr_assert_str_eq(commands_opt(&a, "rol"), "admin");
+	cr_assert_null(commands_opt(&a, "entidad"));
+	cr_assert_eq(a.nargs, 0);
+
+	/* A value may contain '=' and may start with '-'. */
+	cr_assert(parse("usuario", "crear", &a, &err, 4, "--nombre=a=b",
+	    "--email", "-x@y", "--rol=garante"), "%s", err.message);
+	cr_assert_str_eq(commands_opt(&a, "nombre"), "a=b");
+	cr_assert_str_eq(commands_opt(&a, "email"), "-x@y");
+}
+
+Test(client_parse, positionals_around_options)
+{
+	struct commands_args a;
+	struct error err;
+
+	cr_assert(parse("correo", "probar", &a, &err, 3, "--adjunto",
+	    "f.pdf", "ana@x.mx"), "%s", err.message);
+	cr_assert_eq(a.nargs, 1);
+	cr_assert_str_eq(a.args[0], "ana@x.mx");
+	cr_assert_str_eq(commands_opt(&a, "adjunto"), "f.pdf");
+
+	/* After "--" everything is an argument. */
+	cr_assert(parse("correo", "probar", &a, &err, 2, "--", "--raro"));
+	cr_assert_str_eq(a.args[0], "--raro");
+}
+
+Test(client_parse, errors)
+{
+	struct commands_args a;
+	struct error err;
+
+	cr_assert_not(parse("usuario", "listar", &a, &err, 1, "--bogus"));
+	cr_assert_str_eq(err.message, "opción desconocida: --bogus");
+	cr_assert_not(parse("usuario", "listar", &a, &err, 1, "-q"));
+	cr_assert_not(parse("correo", "listar", &a, &err, 1, "--limite"));
+	cr_assert_str_eq(err.message, "falta el valor de --limite");
+	cr_assert_not(parse("correo", "listar", &a, &err, 1, "--limite="));
+	cr_assert(strstr(err.message, "vacío") != NULL);
+	cr_assert_not(parse("correo", "listar", &a, &err, 4, "--limite", "1",
+	    "--limite", "2"));
+	cr_assert(strstr(err.message, "más de una vez") != NULL);
+	cr_assert_not(parse("usuario", "crear", &a, &err, 4, "--nombre", "x",
+	    "--rol", "admin"));
+	cr_assert_str_eq(err.message, "falta la opción --email");
+	cr_assert_not(parse("correo", "probar", &a, &err, 0));
+	cr_assert_str_eq(err.message, "faltan argumentos");
+	cr_assert_not(parse("correo", "probar", &a, &err, 2, "a@x", "b@x"));
+	cr_assert(strstr(err.message, "sobra") != NULL);
+	cr_assert_not(parse("usuario", "listar", &a, &err, 1, "--json"));
+	cr_assert(strstr(err.message, "opción global") != NULL);
+	cr_assert_not(parse("correo", "probar", &a, &err, 1, "a\xff"));
+	cr_assert(strstr(err.message, "UTF-8") != NULL);
+}
+
+/* The table keeps its usage texts in step with its options. */
+Test(client_parse, table_is_consistent)
+{
+	for (const struct commands_entry *e = commands_table; e->noun; e++) {
+		cr_assert_not_null(e->handler);
+		cr_assert_not_null(e->usage);
+		cr_assert(e->summary != NULL && *e->summary != '\0');
+		cr_assert(e->min_args <= e->max_args);
+		cr_assert(e->max_args <= COMMANDS_MAX_ARGS);
+		cr_assert_eq(commands_find(e->noun, e->verb), e,
+		    "duplicate %s %s", e->noun, e->verb ? e->verb : "");
+		for (int i = 0; i < COMMANDS_MAX_OPTIONS && e->options[i].name;
+		    i++) {
+			char flag[64];
+			const char *at;
+
+			snprintf(flag, sizeof(flag), "--%s",
+			    e->options[i].name);
+			at = strstr(e->usage, flag);
+			cr_assert_not_null(at, "%s %s: usage lacks %s", e->noun,
+			    e->verb, flag);
+			/* Required options are not shown in brackets. */
+			cr_assert_eq(at > e->usage && at[-1] == '[',
+			    !e->options[i].required, "%s %s: %s", e->noun,
+			    e->verb, flag);
+		}
+	}
+}
+
+Test(client_main, usage_errors_exit_1, .init = client_setup,
+    .fini = client_teardown)
+{
+	char *unknown[] = { "pal", "usuario", "crear", "--bogus", "x", NULL };
+	char *noverb[] = { "pal", "usuario", NULL };
+	char *badverb[] = { "pal", "usuario", "borrar", NULL };
+	char *noun[] = { "pal", "nada", NULL };
+	char *global[] = { "pal", "--url", NULL };
+	char *notoken[] = { "pal", "usuario", "listar", NULL };
+	char *rol[] = { "pal", "--token", "t", "usuario", "crear", "--nombre",
+	    "n", "--email", "e@x", "--rol", "jefe", NULL };
+
+	cr_redirect_stderr();
+	cr_assert_eq(commands_main(4, unknown), PAL_EXIT_USAGE);
+	cr_assert_eq(commands_main(2, noverb), PAL_EXIT_USAGE);
+	cr_assert_eq(commands_main(3, badverb), PAL_EXIT_USAGE);
+	cr_assert_eq(commands_main(2, noun), PAL_EXIT_USAGE);
+	cr_assert_eq(commands_main(2, global), PAL_EXIT_USAGE);
+	cr_assert_eq(commands_main(3, notoken), PAL_EXIT_USAGE);
+	cr_assert_eq(commands_main(11, rol), PAL_EXIT_USAGE);
+}
+
+Test(client_main, help_exits_0, .init = client_setup, .fini = client_teardown)
+{
+	char *all[] = { "pal", "--help", NULL };
+	char *noun[] = { "pal", "usuario", "--help", NULL };
+	char *cmd[] = { "pal", "usuario", "crear", "--help", NULL };
+
+	cr_redirect_stdout();
+	cr_assert_eq(commands_main(2, all), PAL_EXIT_OK);
+	cr_assert_eq(commands_main(3, noun), PAL_EXIT_OK);
+	cr_assert_eq(commands_main(4, cmd), PAL_EXIT_OK);
+	fflush(stdout);
+	cr_assert_stdout_neq_str("");
+}
+
+Test(client_main, unreachable_server_exits_3, .init = client_setup,
+    .fini = client_teardown)
+{
+	char *argv[] = { "pal", "--url=http://127.0.0.1:1", "estado", NULL };
+
+	static const char want[] = "error: no se pudo conectar con "
+	    "http://127.0.0.1:1: ";
+	char line[512] = "";
+	FILE *err;
+
+	cr_redirect_stderr();
+	cr_assert_eq(commands_main(3, argv), PAL_EXIT_UNAVAILABLE);
+	fflush(stderr);
+	err = cr_get_redirected_stderr();
+	cr_assert_not_null(fgets(line, sizeof(line), err));
+	cr_assert(strncmp(line, want, sizeof(want) - 1) == 0, "%s", line);
+}
+
+/* Widths and cuts. */
+
+Test(client_output, width_counts_characters)
+{
+	cr_assert_eq(output_width(""), 0);
+	cr_assert_eq(output_width("abc"), 3);
+	cr_assert_eq(output_width("ñandú"), 5);
+	cr_assert_eq(output_width("ÚLTIMA RESPUESTA"), 16);
+	cr_assert_eq(output_width("e\xcc\x81"), 1);	/* e + U+0301 */
+	cr_assert_eq(output_width("日本"), 4);
+	cr_assert_eq(output_width("a\xff" "b"), 3);	/* bad byte: one */
+	cr_assert_eq(output_width("\xe2\x80"), 2);	/* cut character */
+}
+
+Test(client_output, utf8_validity)
+{
+	cr_assert(output_utf8_valid("Sesión iniciada"));
+	cr_assert_not(output_utf8_valid("\xc3"));
+	cr_assert_not(output_utf8_valid("\xc0\xaf"));		/* overlong */
+	cr_assert_not(output_utf8_valid("\xed\xa0\x80"));	/* surrogate */
+	cr_assert_not(output_utf8_valid("\xf4\x90\x80\x80"));	/* > 10FFFF */
+}
+
+Test(client_output, cell_cuts_between_characters)
+{
+	char *c;
+
+	c = output_cell("ñandú", 10);
+	cr_assert_str_eq(c, "ñandú");
+	free(c);
+	c = output_cell("ñandú", 5);
+	cr_assert_str_eq(c, "ñandú");
+	free(c);
+	c = output_cell("ñandú", 4);
+	cr_assert_str_eq(c, "ñan…");
+	cr_assert_eq(output_width(c), 4);
+	free(c);
+	c = output_cell("ññññ", 3);
+	cr_assert_str_eq(c, "ññ…");
+	free(c);
+	c = output_cell("日本語", 4);	/* a wide character never half fits */
+	cr_assert_str_eq(c, "日…");
+	cr_assert(output_width(c) <= 4);
+	free(c);
+	c = output_cell("ne\xcc\x81zz", 3);	/* the mark stays with its e */
+	cr_assert_str_eq(c, "ne\xcc\x81…");
+	free(c);
+	c = output_cell("abc", 1);
+	cr_assert_str_eq(c, "…");
+	free(c);
+	c = output_cell("a\tb\nc\x1b[31m", 0);
+	cr_assert_str_eq(c, "a b c [31m");
+	free(c);
+	c = output_cell("a\xff", 0);
+	cr_assert_str_eq(c, "a\xef\xbf\xbd");
+	free(c);
+}
+
+Test(client_output, value_text)
+{
+	json_t *v = json_pack("{s:i, s:b, s:b, s:n, s:f, s:[i,i]}", "i", 42,
+	    "t", 1, "f", 0, "n", "r", 1.5, "a", 1, 2);
+	const char *keys[] = { "i", "t", "f", "n", "r", "a", "falta" };
+	const char *want[] = { "42", "sí", "no", "-", "1.5", "[1,2]", "-" };
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		char *s = output_value(json_object_get(v, keys[i]));
+
+		cr_assert_str_eq(s, want[i]);
+		free(s);
+	}
+	json_decref(v);
+}
+
+static char *
+fp_text(FILE *fp, char **text)
+{
+	fclose(fp);
+	return *text;
+}
+
+static char *
+format_seen(const json_t *row)
+{
+	const char *s = json_string_value(json_object_get(row, "b"));
+
+	return s != NULL ? strdup("X") : strdup("?");
+}
+
+Test(client_output, table_aligns_by_display_width)
+{
+	static const struct output_column cols[] = {
+		{ .title = "N", .key = "n", .numeric = true },
+		{ .title = "NOMBRE", .key = "a", .max_width = 6 },
+		{ .title = "ÚLTIMO", .key = "b" },
+		{ .title = "F", .format = format_seen },
+	};
+	json_t *rows = json_pack("[{s:i, s:s, s:s}, {s:i, s:s, s:n}]",
+	    "n", 7, "a", "Núñez", "b", "ok",
+	    "n", 12, "a", "Ángela Martínez", "b");
+	char *text = NULL;
+	size_t size;
+	FILE *fp = open_memstream(&text, &size);
+
+	output_table(fp, cols, 4, rows, "vacío");
+	fp_text(fp, &text);
+	cr_assert_str_eq(text,
+	    " N  NOMBRE  ÚLTIMO  F\n"
+	    " 7  Núñez   ok      X\n"
+	    "12  Ángel…  -       ?\n");
+	free(text);
+	json_decref(rows);
+
+	rows = json_array();
+	fp = open_memstream(&text, &size);
+	output_table(fp, cols, 4, rows, "No hay usuarios.");
+	fp_text(fp, &text);
+	cr_assert_str_eq(text, "No hay usuarios.\n");
+	free(text);
+	json_decref(rows);
+}
+
+Test(client_output, fields_align_labels)
+{
+	static const struct output_field fields[] = {
+		{ .label = "id", .key = "id" },
+		{ .label = "versión", .key = "v" },
+	};
+	json_t *obj = json_pack("{s:i, s:s}", "id", 2, "v", "0.1.0");
+	char *text = NULL;
+	size_t size;
+	FILE *fp = open_memstream(&text, &size);
+
+	output_fields(fp, fields, 2, obj);
+	fp_text(fp, &text);
+	cr_assert_str_eq(text, "id:      2\nversión: 0.1.0\n");
+	free(text);
+	json_decref(obj);
+}
+
+Test(client_output, server_errors)
+{
+	json_t *body = json_pack("{s:{s:s, s:s, s:[{s:s, s:s}, s]}}", "error",
+	    "code", "materiales_pendientes", "message",
+	    "Faltan materiales por recibir.", "detalles", "actor", "Ana",
+	    "material", "problematicas", "otro");
+	char *text = NULL;
+	size_t size;
+	FILE *fp = open_memstream(&text, &size);
+
+	output_server_error(fp, 409, body);
+	fp_text(fp, &text);
+	cr_assert_str_eq(text,
+	    "error: Faltan materiales por recibir. (materiales_pendientes)\n"
+	    "  - actor: Ana, material: problematicas\n"
+	    "  - otro\n");
+	free(text);
+	json_decref(body);
+
+	/* evhttp's own HTML 413 is not JSON. */
+	fp = open_memstream(&text, &size);
+	output_server_error(fp, 413, NULL);
+	fp_text(fp, &text);
+	cr_assert_str_eq(text, "error: el archivo o la petición excede el "
+	    "tamaño permitido (HTTP 413)\n");
+	free(text);
+
+	body = json_pack("{s:{s:s, s:s, s:{s:s}}}", "error", "code",
+	    "datos_invalidos", "message", "Datos inválidos.", "detalles",
+	    "email", "no es válido");
+	fp = open_memstream(&text, &size);
+	output_server_error(fp, 422, body);
+	fp_text(fp, &text);
+	cr_assert_str_eq(text, "error: Datos inválidos. (datos_invalidos)\n"
+	    "  - email: no es válido\n");
+	free(text);
+	json_decref(body);
+}
+
+/* HTTP. */
+
+Test(client_api, exit_code_from_status)
+{
+	cr_assert_eq(api_exit_code(200), PAL_EXIT_OK);
+	cr_assert_eq(api_exit_code(201), PAL_EXIT_OK);
+	cr_assert_eq(api_exit_code(202), PAL_EXIT_OK);
+	cr_assert_eq(api_exit_code(204), PAL_EXIT_OK);
+	cr_assert_eq(api_exit_code(400), PAL_EXIT_REFUSED);
+	cr_assert_eq(api_exit_code(401), PAL_EXIT_REFUSED);
+	cr_assert_eq(api_exit_code(404), PAL_EXIT_REFUSED);
+	cr_assert_eq(api_exit_code(409), PAL_EXIT_REFUSED);
+	cr_assert_eq(api_exit_code(413), PAL_EXIT_REFUSED);
+	cr_assert_eq(api_exit_code(422), PAL_EXIT_REFUSED);
+	cr_assert_eq(api_exit_code(500), PAL_EXIT_UNAVAILABLE);
+	cr_assert_eq(api_exit_code(502), PAL_EXIT_UNAVAILABLE);
+	cr_assert_eq(api_exit_code(503), PAL_EXIT_UNAVAILABLE);
+	cr_assert_eq(api_exit_code(0), PAL_EXIT_UNAVAILABLE);
+	cr_assert_eq(api_exit_code(101), PAL_EXIT_UNAVAILABLE);
+}
+
+Test(client_api, query_is_escaped)
+{
+	struct buf path;
+
+	buf_init(&path);
+	buf_puts(&path, "/v1/correos");
+	api_query_add(&path, "estado", "enviado");
+	api_query_add(&path, "nada", NULL);
+	api_query_add(&path, "q", "a b&c=ñ");
+	cr_assert_str_eq(path.data,
+	    "/v1/correos?estado=enviado&q=a%20b%26c%3D%C3%B1");
+	buf_cleanup(&path);
+}
+
+Test(client_api, unreachable_is_not_a_reply)
+{
+	struct settings s = { .url = "http://127.0.0.1:1" };
+	struct api_response r;
+
+	api_response_init(&r);
+	cr_assert_not(api_request(&s, "GET", "/healthz", NULL, &r));
+	cr_assert_eq(r.status, 0);
+	cr_assert(strncmp(r.error, "no se pudo conectar con "
+	    "http://127.0.0.1:1: ", 44) == 0, "%s", r.error);
+	api_response_cleanup(&r);
+}
