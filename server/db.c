@@ -93,6 +93,14 @@ db_command(PGconn *conn, struct error *err, const char *sql, int nparams,
 	return true;
 }
 
+/* Server notices ("relation already exists, skipping") are debug noise. */
+static void
+db_notice_cb(void *arg, const char *message)
+{
+	(void)arg;
+	log_debug("postgres: %.*s", (int)strcspn(message, "\n"), message);
+}
+
 PGconn *
 db_connect(const char *conninfo, int timeout_s, struct error *err)
 {
@@ -119,6 +127,7 @@ db_connect(const char *conninfo, int timeout_s, struct error *err)
 		PQfinish(conn);
 		return NULL;
 	}
+	PQsetNoticeProcessor(conn, db_notice_cb, NULL);
 	/* Timestamps in replies are rendered in UTC by the queries. */
 	PQclear(PQexec(conn, "SET TIME ZONE 'UTC'"));
 	return conn;

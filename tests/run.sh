@@ -97,7 +97,7 @@ if [ "$san" -eq 1 ]; then
 	UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 	export UBSAN_OPTIONS="$UBSAN_OPTIONS:log_path=$tmp/ubsan"
 	if [ -f "$src/tests/support/lsan.supp" ]; then
-		export LSAN_OPTIONS="suppressions=$src/tests/support/lsan.supp"
+		export LSAN_OPTIONS="suppressions=$src/tests/support/lsan.supp:print_suppressions=0"
 	fi
 	echo "tests/run.sh: sanitizer build; reports go to $tmp/asan.PID"
 fi
