@@ -55,6 +55,8 @@ static const struct config_key config_keys[] = {
 	    false, "Largest request header block."),
 	KEY(http_timeout_s, CONFIG_INT, "30", 1, 3600, false,
 	    "Read and write timeout of an HTTP connection, in seconds."),
+	KEY(material_max_bytes, CONFIG_INT, "20971520", 1024, 1073741824, false,
+	    "Largest material or evidence file accepted (413 above)."),
 	KEY(database, CONFIG_STRING, "dbname=pald", 0, 0, false,
 	    "libpq connection string of the PostgreSQL database."),
 	KEY(db_workers, CONFIG_INT, "4", 1, 64, false,

@@ -22,6 +22,7 @@ struct config {
 	int	 http_max_json_bytes;	/* JSON bodies, 413 above */
 	int	 http_max_headers_bytes;
 	int	 http_timeout_s;
+	int	 material_max_bytes;	/* uploads, 413 above */
 	/* PostgreSQL */
 	char	*database;		/* libpq conninfo */
 	int	 db_workers;

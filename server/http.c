@@ -260,7 +260,7 @@ http_gencb(struct evhttp_request *evreq, void *arg)
 	}
 
 	len = evbuffer_get_length(body);
-	limit = rq->route->max_body ? rq->route->max_body
+	limit = rq->route->upload ? (size_t)config_live->material_max_bytes
 	    : (size_t)config_live->http_max_json_bytes;
 	if (len > limit) {
 		reply_errorf(rq, 413, "cuerpo_demasiado_grande",

@@ -9,23 +9,71 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api_actores.h"
 #include "api_correo.h"
 #include "api_health.h"
+#include "api_materiales.h"
+#include "api_mesas.h"
+#include "api_sesion.h"
 #include "api_usuarios.h"
+#include "web_enlaces.h"
 #include "xmalloc.h"
 
+/*
+ * Columns: method, pattern, handler, roles (0 = public), runs on a DB
+ * worker, path holds a secret, body is an upload.
+ */
+#define W	(ROLE_ADMIN | ROLE_FACILITADOR)	/* may change a mesa */
 const struct route router_routes[] = {
-	{ "GET", "/healthz", api_health_get, 0, false, false, 0 },
-	{ "GET", "/metrics", api_health_metrics, 0, false, false, 0 },
-	{ "GET", "/v1/yo", api_usuarios_yo, ROLE_ANY, true, false, 0 },
+	{ "GET", "/healthz", api_health_get, 0, false, false, false },
+	{ "GET", "/metrics", api_health_metrics, 0, false, false, false },
+	{ "GET", "/v1/yo", api_usuarios_yo, ROLE_ANY, true, false, false },
 	{ "GET", "/v1/usuarios", api_usuarios_listar, ROLE_ADMIN, true, false,
-	    0 },
+	    false },
 	{ "POST", "/v1/usuarios", api_usuarios_crear, ROLE_ADMIN, true, false,
-	    0 },
+	    false },
 	{ "GET", "/v1/correos", api_correo_listar, ROLE_ADMIN, true, false,
-	    0 },
+	    false },
 	{ "POST", "/v1/correos/prueba", api_correo_probar, ROLE_ADMIN, true,
-	    false, 0 },
+	    false, false },
+
+	{ "GET", "/v1/mesas", api_mesas_listar, ROLE_ANY, true, false, false },
+	{ "POST", "/v1/mesas", api_mesas_crear, W, true, false, false },
+	{ "GET", "/v1/mesas/{id}", api_mesas_ver, ROLE_ANY, true, false,
+	    false },
+	{ "GET", "/v1/mesas/{id}/eventos", api_mesas_eventos, ROLE_ANY, true,
+	    false, false },
+	{ "POST", "/v1/mesas/{id}/programar", api_mesas_programar, W, true,
+	    false, false },
+
+	{ "GET", "/v1/mesas/{id}/actores", api_actores_listar, ROLE_ANY, true,
+	    false, false },
+	{ "POST", "/v1/mesas/{id}/actores", api_actores_agregar, W, true,
+	    false, false },
+	{ "POST", "/v1/mesas/{id}/actores/{actor}/revocar-enlaces",
+	    api_actores_revocar_enlaces, W, true, false, false },
+
+	{ "GET", "/v1/mesas/{id}/materiales", api_materiales_listar, ROLE_ANY,
+	    true, false, false },
+	{ "POST", "/v1/mesas/{id}/materiales", api_materiales_agregar, W, true,
+	    false, true },
+	{ "GET", "/v1/mesas/{id}/materiales/{material}/contenido",
+	    api_materiales_contenido, ROLE_ANY, true, false, false },
+	{ "POST", "/v1/mesas/{id}/materiales/enviar", api_materiales_enviar, W,
+	    true, false, false },
+	{ "POST", "/v1/mesas/{id}/acuses", api_acuses_registrar, W, true,
+	    false, false },
+
+	{ "GET", "/v1/mesas/{id}/sesion", api_sesion_ver, ROLE_ANY, true,
+	    false, false },
+	{ "POST", "/v1/mesas/{id}/sesion", api_sesion_abrir, W, true, false,
+	    false },
+	{ "POST", "/v1/mesas/{id}/aportaciones", api_aportaciones_agregar, W,
+	    true, false, false },
+
+	/* Personal links: no account, the token is the credential. */
+	{ "GET", "/e/{token}", web_enlace_ver, 0, true, true, false },
+	{ "POST", "/e/{token}", web_enlace_confirmar, 0, true, true, false },
 };
 const size_t router_nroutes = sizeof(router_routes) / sizeof(router_routes[0]);
 

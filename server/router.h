@@ -24,7 +24,8 @@ struct route {
 	unsigned	 roles;		/* ROLE_* bits, 0 = public */
 	bool		 db;		/* runs on a DB worker */
 	bool		 secret_path;	/* the path holds a token: never log it */
-	size_t		 max_body;	/* 0: http_max_json_bytes */
+	bool		 upload;	/* body up to material_max_bytes, not
+					   http_max_json_bytes */
 };
 
 enum router_result {

@@ -14,12 +14,12 @@ static void h2(struct req *rq) { (void)rq; }
 static void h3(struct req *rq) { (void)rq; }
 
 static const struct route table[] = {
-	{ "GET", "/v1/mesas", h1, ROLE_ANY, true, false, 0 },
-	{ "POST", "/v1/mesas", h2, ROLE_ANY, true, false, 0 },
-	{ "GET", "/v1/mesas/{id}", h3, ROLE_ANY, true, false, 0 },
+	{ "GET", "/v1/mesas", h1, ROLE_ANY, true, false, false },
+	{ "POST", "/v1/mesas", h2, ROLE_ANY, true, false, false },
+	{ "GET", "/v1/mesas/{id}", h3, ROLE_ANY, true, false, false },
 	{ "GET", "/v1/mesas/{id}/actores/{actor}", h1, ROLE_ANY, true, false,
-	    0 },
-	{ "GET", "/healthz", h2, 0, false, false, 0 },
+	    false },
+	{ "GET", "/healthz", h2, 0, false, false, false },
 };
 #define N (sizeof(table) / sizeof(table[0]))
 
