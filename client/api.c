@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <curl/curl.h>
 
@@ -28,6 +29,7 @@ api_response_init(struct api_response *r)
 	r->json = NULL;
 	buf_init(&r->body);
 	r->content_type = NULL;
+	r->disposition = NULL;
 	r->error[0] = '\0';
 }
 
@@ -39,6 +41,8 @@ api_response_cleanup(struct api_response *r)
 	buf_cleanup(&r->body);
 	free(r->content_type);
 	r->content_type = NULL;
+	free(r->disposition);
+	r->disposition = NULL;
 }
 
 static void
@@ -50,6 +54,8 @@ api_response_reset(struct api_response *r)
 	buf_reset(&r->body);
 	free(r->content_type);
 	r->content_type = NULL;
+	free(r->disposition);
+	r->disposition = NULL;
 	r->error[0] = '\0';
 }
 
@@ -60,6 +66,30 @@ api_write_cb(char *data, size_t size, size_t nmemb, void *arg)
 
 	buf_append(body, data, size * nmemb);
 	return size * nmemb;
+}
+
+/*
+ * Keeps the Content-Disposition of the reply, which names a downloaded
+ * file; curl has no getinfo for it. A later header (after a 100
+ * Continue, say) replaces an earlier one.
+ */
+static size_t
+api_header_cb(char *data, size_t size, size_t nitems, void *arg)
+{
+	static const char name[] = "content-disposition:";
+	struct api_response *r = arg;
+	size_t len = size * nitems, n = sizeof(name) - 1;
+
+	if (len > n && strncasecmp(data, name, n) == 0) {
+		while (n < len && (data[n] == ' ' || data[n] == '\t'))
+			n++;
+		while (len > n && (data[len - 1] == '\r' ||
+		    data[len - 1] == '\n' || data[len - 1] == ' '))
+			len--;
+		free(r->disposition);
+		r->disposition = xstrndup(data + n, len - n);
+	}
+	return size * nitems;
 }
 
 /* Appends "Name: value" to list; curl copies the string. */
@@ -101,6 +131,12 @@ api_request_raw(const struct settings *s, const char *method,
 	    accept != NULL ? accept : "application/json");
 	if (content_type != NULL)
 		headers = api_header(headers, "Content-Type", content_type);
+	else if (strcmp(method, "GET") != 0)
+		/*
+		 * A POST without a body would otherwise claim curl's default
+		 * form type; a header with no value tells curl to send none.
+		 */
+		headers = api_header(headers, "Content-Type", "");
 	if (s->token != NULL) {
 		auth = xasprintf("Bearer %s", s->token);
 		headers = api_header(headers, "Authorization", auth);
@@ -116,6 +152,8 @@ api_request_raw(const struct settings *s, const char *method,
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, api_write_cb);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, &r->body);
+	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, api_header_cb);
+	curl_easy_setopt(h, CURLOPT_HEADERDATA, r);
 #if LIBCURL_VERSION_NUM >= 0x075500
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
 #else

@@ -29,6 +29,7 @@ struct api_response {
 	json_t		*json;		/* owned; NULL if the body isn't JSON */
 	struct buf	 body;		/* owned; the raw body as received */
 	char		*content_type;	/* owned; NULL if the reply had none */
+	char		*disposition;	/* owned; Content-Disposition or NULL */
 	char		 error[512];	/* Spanish; set if the request failed */
 };
 

@@ -1,8 +1,9 @@
 /*
  * pal's commands: one static table of (noun, verb, usage, summary,
- * argument counts, options, needs a token, handler), from which the
- * dispatcher, the option parser and every --help text are driven. Adding
- * a command is one table entry and one small handler in commands.c.
+ * argument counts and kinds, options, needs a token, handler), from which
+ * the dispatcher, the option parser, the local checks of values and every
+ * --help text are driven. Adding a command is one table entry and one
+ * small handler in commands.c.
  */
 #ifndef PAL_COMMANDS_H
 #define PAL_COMMANDS_H
@@ -16,11 +17,32 @@
 #define COMMANDS_MAX_OPTIONS	12
 #define COMMANDS_MAX_ARGS	8
 
+/*
+ * What a value must look like before any request is made. The server
+ * checks everything again; these catch typos with a local exit 1.
+ */
+enum commands_kind {
+	COMMANDS_TEXT = 0,	/* anything (options: not empty) */
+	COMMANDS_NUMBER,	/* a positive integer: an id, a limit */
+	COMMANDS_NUMBERS,	/* "3,4,5": positive integers, no repeats */
+	COMMANDS_DATE,		/* AAAA-MM-DD, month 01-12, day 01-31 */
+	COMMANDS_TIME,		/* HH:MM, 00:00 to 23:59 */
+	COMMANDS_CHOICE,	/* one of choices */
+};
+
 struct commands_option {
 	const char	*name;		/* "nombre" for --nombre */
 	char		 short_name;	/* 'o' for -o, '\0' for none */
 	bool		 has_value;	/* false: a flag such as --vencidas */
 	bool		 required;
+	enum commands_kind kind;
+	const char *const *choices;	/* NULL-ended, for COMMANDS_CHOICE */
+};
+
+/* A positional argument: its name in the usage line and its kind. */
+struct commands_positional {
+	const char	*name;		/* "MESA"; NULL: any text */
+	enum commands_kind kind;	/* COMMANDS_CHOICE is not allowed */
 };
 
 struct commands_args;
@@ -40,6 +62,7 @@ struct commands_entry {
 	bool			 own_settings;	/* url and token are args */
 	commands_fn		*handler;
 	struct commands_option	 options[COMMANDS_MAX_OPTIONS];
+	struct commands_positional positional[COMMANDS_MAX_ARGS];
 };
 
 struct commands_args {
@@ -62,9 +85,9 @@ const struct commands_entry *commands_find(const char *noun,
  * "--name=value", "-o value" for options with a short name, "--" ends the
  * options, anything else is positional. Unknown or repeated options, a
  * missing or empty value, a value given to a flag, a missing required
- * option, too few or too many positional arguments and text that is not
- * UTF-8 give false with a Spanish message in err (code "uso"). a keeps
- * pointers into argv.
+ * option, too few or too many positional arguments, text that is not
+ * UTF-8 and a value or argument that does not match its kind give false
+ * with a Spanish message in err (code "uso"). a keeps pointers into argv.
  */
 bool	 commands_parse(const struct commands_entry *e, int argc,
 	    char **argv, struct commands_args *a, struct error *err);

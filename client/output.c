@@ -11,6 +11,7 @@
  */
 #include "output.h"
 
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -343,6 +344,41 @@ output_fields(FILE *fp, const struct output_field *fields, size_t nfields,
 	}
 }
 
+void
+output_line(FILE *fp, const char *fmt, ...)
+{
+	struct buf line;
+	va_list ap;
+	char *clean;
+
+	buf_init(&line);
+	va_start(ap, fmt);
+	buf_vprintf(&line, fmt, ap);
+	va_end(ap);
+	clean = output_cell(line.data, 0);
+	fprintf(fp, "%s\n", clean);
+	free(clean);
+	buf_cleanup(&line);
+}
+
+void
+output_pendientes(FILE *fp, const json_t *pendientes)
+{
+	const json_t *p;
+	size_t i;
+
+	json_array_foreach(pendientes, i, p) {
+		const char *actor = json_string_value(json_object_get(p,
+		    "actor"));
+		const char *material = json_string_value(json_object_get(p,
+		    "material"));
+
+		output_line(fp, "  - %s no ha recibido «%s»",
+		    actor != NULL ? actor : "?",
+		    material != NULL ? material : "?");
+	}
+}
+
 const char *
 output_status_message(long status)
 {
@@ -433,6 +469,27 @@ output_detail_line(FILE *fp, const char *key, const json_t *v)
 	buf_cleanup(&line);
 }
 
+/*
+ * The members of detalles that the gate of "programar" sends, read as
+ * sentences rather than as JSON; true when key was one of them.
+ */
+static bool
+output_gate_detail(FILE *fp, const char *key, const json_t *item)
+{
+	if (strcmp(key, "pendientes") == 0 && json_is_array(item)) {
+		output_pendientes(fp, item);
+		return true;
+	}
+	if (strcmp(key, "ultima_recepcion") != 0 &&
+	    strcmp(key, "fecha_minima") != 0)
+		return false;
+	if (json_is_string(item))
+		output_line(fp, "  %s: %s", strcmp(key, "fecha_minima") == 0 ?
+		    "Fecha más próxima permitida" : "Última recepción",
+		    json_string_value(item));
+	return json_is_string(item) || json_is_null(item);
+}
+
 static void
 output_detalles(FILE *fp, const json_t *detalles)
 {
@@ -447,7 +504,8 @@ output_detalles(FILE *fp, const json_t *detalles)
 			output_detail_line(fp, NULL, item);
 	} else if (json_is_object(detalles)) {
 		json_object_foreach((json_t *)detalles, key, item)
-			output_detail_line(fp, key, item);
+			if (!output_gate_detail(fp, key, item))
+				output_detail_line(fp, key, item);
 	} else
 		output_detail_line(fp, NULL, detalles);
 }

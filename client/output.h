@@ -70,6 +70,20 @@ void	 output_fields(FILE *fp, const struct output_field *fields,
 	    size_t nfields, const json_t *obj);
 
 /*
+ * Prints one line: fmt formatted, control characters of the result turned
+ * into spaces (values from the server may hold any), then a newline.
+ */
+void	 output_line(FILE *fp, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+
+/*
+ * Prints the (actor, material) pairs not yet received, a borrowed array
+ * of {actor, material} objects, as "  - Ana no ha recibido «Diagnóstico»"
+ * lines. The same lines serve "pal mesa ver" and a refused programar.
+ */
+void	 output_pendientes(FILE *fp, const json_t *pendientes);
+
+/*
  * The Spanish sentence for an HTTP status when the body says nothing
  * usable (413 becomes "el archivo o la petición excede el tamaño
  * permitido"). Static storage.
@@ -80,6 +94,10 @@ const char *output_status_message(long status);
  * Prints a refused or failed request on fp: "error: <message> (<code>)"
  * from a JSON error body (borrowed, may be NULL), then its "detalles" as
  * an indented list; without a usable body, the sentence for status.
+ * Members of the gate's detalles read as sentences: "pendientes" as
+ * output_pendientes lines, "ultima_recepcion" and "fecha_minima" as
+ * "Última recepción: ..." and "Fecha más próxima permitida: ..." (not at
+ * all when null).
  */
 void	 output_server_error(FILE *fp, long status, const json_t *body);
 

@@ -310,20 +310,213 @@ Test(client_parse, table_is_consistent)
 		    "duplicate %s %s", e->noun, e->verb ? e->verb : "");
 		for (int i = 0; i < COMMANDS_MAX_OPTIONS && e->options[i].name;
 		    i++) {
+			const struct commands_option *o = &e->options[i];
 			char flag[64];
 			const char *at;
+			bool optional;
 
-			snprintf(flag, sizeof(flag), "--%s",
-			    e->options[i].name);
+			/* "-o ARCHIVO" may stand for "--salida ARCHIVO". */
+			snprintf(flag, sizeof(flag), "--%s", o->name);
+			if (strstr(e->usage, flag) == NULL &&
+			    o->short_name != '\0')
+				snprintf(flag, sizeof(flag), "-%c ",
+				    o->short_name);
 			at = strstr(e->usage, flag);
 			cr_assert_not_null(at, "%s %s: usage lacks %s", e->noun,
 			    e->verb, flag);
-			/* Required options are not shown in brackets. */
-			cr_assert_eq(at > e->usage && at[-1] == '[',
-			    !e->options[i].required, "%s %s: %s", e->noun,
-			    e->verb, flag);
+			/*
+			 * Required options are not shown in brackets, nor
+			 * as an alternative "(X | --opción)".
+			 */
+			optional = at > e->usage && (at[-1] == '[' ||
+			    (at > e->usage + 1 && at[-1] == ' ' &&
+			    at[-2] == '|'));
+			cr_assert_eq(optional, !o->required, "%s %s: %s",
+			    e->noun, e->verb, flag);
+			cr_assert_eq(o->kind == COMMANDS_CHOICE,
+			    o->choices != NULL, "%s %s: %s", e->noun, e->verb,
+			    flag);
+			cr_assert(o->has_value || o->kind == COMMANDS_TEXT);
+		}
+		/* Typed positional arguments are named in the usage. */
+		for (size_t k = 0; k < e->max_args; k++) {
+			const struct commands_positional *p =
+			    &e->positional[k];
+
+			cr_assert(p->kind != COMMANDS_CHOICE);
+			if (p->name != NULL)
+				cr_assert_not_null(strstr(e->usage, p->name),
+				    "%s %s: usage lacks %s", e->noun, e->verb,
+				    p->name);
 		}
 	}
+}
+
+Test(client_parse, ids_are_positive_integers)
+{
+	struct commands_args a;
+	struct error err;
+
+	cr_assert(parse("mesa", "ver", &a, &err, 1, "12"), "%s", err.message);
+	cr_assert_str_eq(a.args[0], "12");
+	cr_assert(parse("actor", "revocar-enlaces", &a, &err, 2, "1", "3"),
+	    "%s", err.message);
+
+	cr_assert_not(parse("mesa", "ver", &a, &err, 1, "abc"));
+	cr_assert_str_eq(err.message,
+	    "MESA debe ser un número entero positivo, no «abc»");
+	cr_assert_not(parse("mesa", "ver", &a, &err, 1, "0"));
+	cr_assert_not(parse("mesa", "ver", &a, &err, 1, "+3"));
+	cr_assert_not(parse("mesa", "ver", &a, &err, 1, " 3"));
+	cr_assert_not(parse("mesa", "ver", &a, &err, 1, "3.0"));
+	cr_assert_not(parse("mesa", "ver", &a, &err, 1, ""));
+	cr_assert_not(parse("mesa", "ver", &a, &err, 1,
+	    "99999999999999999999"));
+	/* "-3" looks like an option and is refused as one. */
+	cr_assert_not(parse("mesa", "ver", &a, &err, 1, "-3"));
+	cr_assert_not(parse("actor", "revocar-enlaces", &a, &err, 2, "1",
+	    "x"));
+	cr_assert_str_eq(err.message,
+	    "ACTOR debe ser un número entero positivo, no «x»");
+	cr_assert_not(parse("material", "descargar", &a, &err, 2, "1",
+	    "dos"));
+	cr_assert(strncmp(err.message, "MATERIAL ", 9) == 0, "%s",
+	    err.message);
+
+	/* Ids given as options too. */
+	cr_assert_not(parse("acuse", "registrar", &a, &err, 7, "1",
+	    "--actor", "3", "--material", "cinco", "--medio", "oficio"));
+	cr_assert_str_eq(err.message,
+	    "--material debe ser un número entero positivo, no «cinco»");
+	cr_assert_not(parse("correo", "listar", &a, &err, 2, "--limite",
+	    "0"));
+	cr_assert(parse("correo", "listar", &a, &err, 2, "--limite", "50"));
+}
+
+Test(client_parse, choices_are_checked)
+{
+	struct commands_args a;
+	struct error err;
+
+	cr_assert(parse("actor", "agregar", &a, &err, 7, "1", "--nombre",
+	    "Ana", "--email", "ana@x.mx", "--sector", "sociedad_civil"), "%s",
+	    err.message);
+	cr_assert_not(parse("actor", "agregar", &a, &err, 7, "1", "--nombre",
+	    "Ana", "--email", "ana@x.mx", "--sector", "gobierno"));
+	cr_assert_str_eq(err.message, "--sector debe ser sociedad_civil, "
+	    "institucion_publica, organismo_garante o stl, no «gobierno»");
+	cr_assert_not(parse("mesa", "listar", &a, &err, 2, "--fase",
+	    "preparación"));
+	cr_assert(strstr(err.message, "--fase debe ser preparacion, ") ==
+	    err.message, "%s", err.message);
+	cr_assert(parse("mesa", "listar", &a, &err, 2, "--fase", "en_sesion"));
+	cr_assert_not(parse("material", "agregar", &a, &err, 8, "1",
+	    "--actor", "2", "--tipo", "diagnostico", "--titulo", "T", "f.pdf"));
+	cr_assert(strstr(err.message, "--tipo debe ser problematicas,") ==
+	    err.message, "%s", err.message);
+	cr_assert_not(parse("aportacion", "agregar", &a, &err, 6, "1",
+	    "--actor", "2", "--tipo", "pregunta", "¿Cuándo?"));
+	cr_assert_str_eq(err.message, "--tipo debe ser duda, aportacion o "
+	    "retroalimentacion, no «pregunta»");
+	cr_assert(parse("aportacion", "agregar", &a, &err, 6, "1", "--actor",
+	    "2", "--tipo", "retroalimentacion", "¿Cuándo?"), "%s",
+	    err.message);
+	cr_assert_str_eq(a.args[1], "¿Cuándo?");
+	cr_assert_not(parse("usuario", "crear", &a, &err, 6, "--nombre", "n",
+	    "--email", "e@x", "--rol", "jefe"));
+	cr_assert_str_eq(err.message,
+	    "--rol debe ser facilitador, garante o admin, no «jefe»");
+}
+
+Test(client_parse, date_and_time_shapes)
+{
+	static const char *const good_dates[] = { "2026-12-07", "2027-01-31",
+	    "1999-02-29" };
+	static const char *const bad_dates[] = { "2026-12-7", "07/12/2026",
+	    "2026-13-01", "2026-00-10", "2026-12-32", "2026-12-00",
+	    "2026-12-07T10:00", "20261207", "2026-1a-01", "hoy" };
+	static const char *const good_times[] = { "00:00", "09:30", "23:59" };
+	static const char *const bad_times[] = { "9:30", "24:00", "12:60",
+	    "12-30", "12:30:00", "mediodía" };
+	struct commands_args a;
+	struct error err;
+
+	for (size_t i = 0; i < sizeof(good_dates) / sizeof(good_dates[0]);
+	    i++)
+		cr_assert(parse("mesa", "programar", &a, &err, 7, "1",
+		    "--fecha", good_dates[i], "--hora", "10:00", "--lugar",
+		    "Sala 2"), "%s: %s", good_dates[i], err.message);
+	for (size_t i = 0; i < sizeof(bad_dates) / sizeof(bad_dates[0]); i++)
+		cr_assert_not(parse("mesa", "programar", &a, &err, 7, "1",
+		    "--fecha", bad_dates[i], "--hora", "10:00", "--lugar",
+		    "Sala 2"), "%s", bad_dates[i]);
+	cr_assert_str_eq(err.message,
+	    "--fecha debe ser una fecha AAAA-MM-DD, no «hoy»");
+	for (size_t i = 0; i < sizeof(good_times) / sizeof(good_times[0]);
+	    i++)
+		cr_assert(parse("mesa", "programar", &a, &err, 7, "1",
+		    "--fecha", "2026-12-07", "--hora", good_times[i],
+		    "--lugar", "Sala 2"), "%s: %s", good_times[i],
+		    err.message);
+	for (size_t i = 0; i < sizeof(bad_times) / sizeof(bad_times[0]); i++)
+		cr_assert_not(parse("mesa", "programar", &a, &err, 7, "1",
+		    "--fecha", "2026-12-07", "--hora", bad_times[i],
+		    "--lugar", "Sala 2"), "%s", bad_times[i]);
+	cr_assert(strstr(err.message, "--hora debe ser una hora HH:MM") ==
+	    err.message, "%s", err.message);
+
+	/* The optional dates of materials and acuses too. */
+	cr_assert_not(parse("acuse", "registrar", &a, &err, 9, "1", "--actor",
+	    "3", "--material", "5", "--medio", "oficio", "--fecha",
+	    "1/12/2026"));
+	cr_assert_not(parse("material", "agregar", &a, &err, 10, "1",
+	    "--actor", "2", "--tipo", "otro", "--titulo", "T", "--fecha",
+	    "2026-2-1", "f.pdf"));
+}
+
+Test(client_parse, asistentes_list)
+{
+	static const char *const bad[] = { "3,,4", "a,b", "3,", ",3", "3 4",
+	    "3;4", "0", "3,-4", "3,4,3" };
+	struct commands_args a;
+	struct error err;
+
+	cr_assert(parse("sesion", "abrir", &a, &err, 3, "1", "--asistentes",
+	    "3,4,5"), "%s", err.message);
+	cr_assert_str_eq(commands_opt(&a, "asistentes"), "3,4,5");
+	cr_assert(parse("sesion", "abrir", &a, &err, 3, "1", "--asistentes",
+	    "7"), "%s", err.message);
+	cr_assert(parse("sesion", "abrir", &a, &err, 2, "1",
+	    "--asistentes=12,3"), "%s", err.message);
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		cr_assert_not(parse("sesion", "abrir", &a, &err, 3, "1",
+		    "--asistentes", bad[i]), "%s", bad[i]);
+	cr_assert_str_eq(err.message, "--asistentes repite el número 3");
+	cr_assert_not(parse("sesion", "abrir", &a, &err, 3, "1",
+	    "--asistentes", "a,b"));
+	cr_assert_str_eq(err.message, "--asistentes debe ser una lista de "
+	    "números enteros positivos separados por comas (como 3,4,5), no "
+	    "«a,b»");
+	cr_assert_not(parse("sesion", "abrir", &a, &err, 3, "1",
+	    "--asistentes", ""));
+	cr_assert(strstr(err.message, "vacío") != NULL, "%s", err.message);
+	cr_assert_not(parse("sesion", "abrir", &a, &err, 1, "1"));
+	cr_assert_str_eq(err.message, "falta la opción --asistentes");
+}
+
+Test(client_parse, short_option_of_descargar)
+{
+	struct commands_args a;
+	struct error err;
+
+	cr_assert(parse("material", "descargar", &a, &err, 4, "1", "5", "-o",
+	    "acta.pdf"), "%s", err.message);
+	cr_assert_str_eq(commands_opt(&a, "salida"), "acta.pdf");
+	cr_assert(parse("material", "descargar", &a, &err, 3, "1", "5",
+	    "--salida=x.pdf"), "%s", err.message);
+	cr_assert(parse("material", "descargar", &a, &err, 2, "1", "5"));
+	cr_assert_null(commands_opt(&a, "salida"));
 }
 
 Test(client_main, usage_errors_exit_1, .init = client_setup,
@@ -346,6 +539,118 @@ Test(client_main, usage_errors_exit_1, .init = client_setup,
 	cr_assert_eq(commands_main(2, global), PAL_EXIT_USAGE);
 	cr_assert_eq(commands_main(3, notoken), PAL_EXIT_USAGE);
 	cr_assert_eq(commands_main(11, rol), PAL_EXIT_USAGE);
+}
+
+/*
+ * Checks that need the whole command line run before any request: a
+ * request would go to a closed port and exit 3, so exit 1 shows that pal
+ * stopped first.
+ */
+Test(client_main, local_checks_before_any_request, .init = client_setup,
+    .fini = client_teardown)
+{
+	char file[128];
+	char *both[] = { "pal", "--url=http://127.0.0.1:1", "--token=t",
+	    "material", "agregar", "1", "--actor", "2", "--tipo", "otro",
+	    "--titulo", "T", "--texto", "hola", file, NULL };
+	char *neither[] = { "pal", "--url=http://127.0.0.1:1", "--token=t",
+	    "material", "agregar", "1", "--actor", "2", "--tipo", "otro",
+	    "--titulo", "T", NULL };
+	char *texto[] = { "pal", "--url=http://127.0.0.1:1", "--token=t",
+	    "material", "agregar", "1", "--actor", "2", "--tipo", "otro",
+	    "--titulo", "T", "--texto", "hola", NULL };
+	char *archivo[] = { "pal", "--url=http://127.0.0.1:1", "--token=t",
+	    "material", "agregar", "1", "--actor", "2", "--tipo", "otro",
+	    "--titulo", "T", file, NULL };
+	char *missing[] = { "pal", "--url=http://127.0.0.1:1", "--token=t",
+	    "material", "agregar", "1", "--actor", "2", "--tipo", "otro",
+	    "--titulo", "T", "/nonexistent/f.pdf", NULL };
+	char *exists[] = { "pal", "--url=http://127.0.0.1:1", "--token=t",
+	    "material", "descargar", "1", "5", "-o", file, NULL };
+	char *sesion[] = { "pal", "--url=http://127.0.0.1:1", "--token=t",
+	    "sesion", "abrir", "1", "--asistentes", "3,,4", NULL };
+	char *programar[] = { "pal", "--url=http://127.0.0.1:1", "--token=t",
+	    "mesa", "programar", "x", "--fecha", "2026-12-07", "--hora",
+	    "10:00", "--lugar", "Sala", NULL };
+	FILE *fp;
+
+	snprintf(file, sizeof(file), "%s/diagnostico.pdf", test_home);
+	cr_assert_not_null(fp = fopen(file, "w"));
+	fputs("%PDF-1.4\n", fp);
+	fclose(fp);
+
+	cr_redirect_stderr();
+	cr_assert_eq(commands_main(15, both), PAL_EXIT_USAGE);
+	cr_assert_eq(commands_main(12, neither), PAL_EXIT_USAGE);
+	cr_assert_eq(commands_main(13, missing), PAL_EXIT_USAGE);
+	cr_assert_eq(commands_main(9, exists), PAL_EXIT_USAGE);
+	cr_assert_eq(commands_main(8, sesion), PAL_EXIT_USAGE);
+	cr_assert_eq(commands_main(12, programar), PAL_EXIT_USAGE);
+	/* Well-formed: they get as far as the (closed) server. */
+	cr_assert_eq(commands_main(14, texto), PAL_EXIT_UNAVAILABLE);
+	cr_assert_eq(commands_main(13, archivo), PAL_EXIT_UNAVAILABLE);
+}
+
+Test(client_main, help_lists_the_mesa_commands, .init = client_setup,
+    .fini = client_teardown)
+{
+	static const char *const want[] = {
+		"pal mesa crear --titulo T --entidad E",
+		"pal mesa listar [--entidad E] [--fase F]",
+		"pal mesa ver MESA\n",
+		"pal mesa linea-tiempo MESA\n",
+		"pal mesa programar MESA --fecha AAAA-MM-DD --hora HH:MM",
+		"pal actor agregar MESA --nombre N --email E --sector S",
+		"pal actor listar MESA\n",
+		"pal actor revocar-enlaces MESA ACTOR\n",
+		"pal material agregar MESA --actor A --tipo T --titulo T",
+		"(ARCHIVO | --texto TEXTO)",
+		"pal material listar MESA\n",
+		"pal material descargar MESA MATERIAL [-o ARCHIVO]\n",
+		"pal material enviar MESA\n",
+		"pal acuse registrar MESA --actor A --material M --medio TEXTO",
+		"pal sesion abrir MESA --asistentes A,B,...\n",
+		"pal sesion ver MESA\n",
+		"pal aportacion agregar MESA --actor A --tipo",
+	};
+	char *all[] = { "pal", "--help", NULL };
+	char *actor[] = { "pal", "actor", "agregar", "--help", NULL };
+	char *text = NULL;
+	size_t size;
+	FILE *out;
+
+	/* stdout, not the pipe cr_redirect gives, so it can be read back. */
+	cr_assert_not_null(out = open_memstream(&text, &size));
+	cr_redirect_stdout();
+	cr_assert_eq(commands_main(2, all), PAL_EXIT_OK);
+	cr_assert_eq(commands_main(4, actor), PAL_EXIT_OK);
+	fflush(stdout);
+	{
+		FILE *got = cr_get_redirected_stdout();
+		char chunk[4096];
+		size_t n;
+
+		while ((n = fread(chunk, 1, sizeof(chunk), got)) > 0)
+			fwrite(chunk, 1, n, out);
+	}
+	fclose(out);
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		cr_assert_not_null(strstr(text, want[i]), "help lacks «%s»",
+		    want[i]);
+	/* A command's help names the words its usage leaves out. */
+	cr_assert_not_null(strstr(text, "  --sector: sociedad_civil, "
+	    "institucion_publica, organismo_garante o stl\n"));
+	/* Lines stay within 80 columns. */
+	for (char *line = text; *line != '\0';) {
+		size_t len = strcspn(line, "\n");
+		char save = line[len];
+
+		line[len] = '\0';
+		cr_assert(output_width(line) <= 80, "too wide: %s", line);
+		line[len] = save;
+		line += len + (save != '\0');
+	}
+	free(text);
 }
 
 Test(client_main, help_exits_0, .init = client_setup, .fini = client_teardown)
@@ -547,6 +852,42 @@ Test(client_output, server_errors)
 	    "tamaño permitido (HTTP 413)\n");
 	free(text);
 
+	/* The gate's detalles read as sentences, a null date not at all. */
+	body = json_pack("{s:{s:s, s:s, s:{s:[{s:i, s:s, s:i, s:s}, "
+	    "{s:i, s:s, s:i, s:s}], s:n}}}", "error",
+	    "code", "materiales_pendientes",
+	    "message", "Faltan 2 acuses de recibo.",
+	    "detalles", "pendientes",
+	    "actor_id", 3, "actor", "Ana", "material_id", 5,
+	    "material", "Diagnóstico",
+	    "actor_id", 4, "actor", "Luis", "material_id", 5,
+	    "material", "Diagnóstico",
+	    "fecha_minima");
+	fp = open_memstream(&text, &size);
+	output_server_error(fp, 409, body);
+	fp_text(fp, &text);
+	cr_assert_str_eq(text,
+	    "error: Faltan 2 acuses de recibo. (materiales_pendientes)\n"
+	    "  - Ana no ha recibido «Diagnóstico»\n"
+	    "  - Luis no ha recibido «Diagnóstico»\n");
+	free(text);
+	json_decref(body);
+
+	body = json_pack("{s:{s:s, s:s, s:{s:s, s:s}}}", "error",
+	    "code", "plazo_insuficiente",
+	    "message", "Faltan días de plazo.",
+	    "detalles", "ultima_recepcion", "2026-11-20",
+	    "fecha_minima", "2026-11-30");
+	fp = open_memstream(&text, &size);
+	output_server_error(fp, 409, body);
+	fp_text(fp, &text);
+	cr_assert_str_eq(text,
+	    "error: Faltan días de plazo. (plazo_insuficiente)\n"
+	    "  Última recepción: 2026-11-20\n"
+	    "  Fecha más próxima permitida: 2026-11-30\n");
+	free(text);
+	json_decref(body);
+
 	body = json_pack("{s:{s:s, s:s, s:{s:s}}}", "error", "code",
 	    "datos_invalidos", "message", "Datos inválidos.", "detalles",
 	    "email", "no es válido");
@@ -557,6 +898,25 @@ Test(client_output, server_errors)
 	    "  - email: no es válido\n");
 	free(text);
 	json_decref(body);
+}
+
+Test(client_output, pendientes_and_lines_are_clean)
+{
+	json_t *p = json_pack("[{s:s, s:s}, {s:s}]", "actor", "Ana\x1b[2J",
+	    "material", "Diag\nnóstico", "actor", "Luis");
+	char *text = NULL;
+	size_t size;
+	FILE *fp = open_memstream(&text, &size);
+
+	output_pendientes(fp, p);
+	output_line(fp, "Mesa %d en %s.", 3, "Sala\t2");
+	fp_text(fp, &text);
+	cr_assert_str_eq(text,
+	    "  - Ana [2J no ha recibido «Diag nóstico»\n"
+	    "  - Luis no ha recibido «?»\n"
+	    "Mesa 3 en Sala 2.\n");
+	free(text);
+	json_decref(p);
 }
 
 /* HTTP. */
