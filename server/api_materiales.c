@@ -29,7 +29,8 @@
 #include "validate.h"
 #include "xmalloc.h"
 
-#define TIPO_MEDIO_MAX		255	/* the column's CHECK */
+/* The column allows 255; mime.c attaches types of at most 200. */
+#define TIPO_MEDIO_MAX		200
 #define ARCHIVO_MAX		255
 #define TITULO_MAX		300
 #define MEDIO_MAX		200
@@ -319,8 +320,8 @@ api_materiales_validar(struct req *rq, const struct mesa *m,
 		return false;
 	}
 	if (store_material_tipo_label(s->tipo) == NULL) {
-		reply_errorf(rq, 422, "tipo_invalido", "El tipo «%s» no existe; "
-		    "use problematicas, criterios_minimos, soluciones, "
+		reply_errorf(rq, 422, "tipo_invalido", "El tipo «%s» no "
+		    "existe; use problematicas, criterios_minimos, soluciones, "
 		    "compromisos_preliminares, consulta_publica, "
 		    "solicitudes_informacion, estadisticas, estudios u otro.",
 		    validate_utf8(s->tipo, strlen(s->tipo)) ? s->tipo : "?");

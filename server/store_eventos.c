@@ -8,8 +8,10 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "db.h"
+#include "validate.h"
 
 #define ISO_UTC(col) \
 	"to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
@@ -24,10 +26,18 @@ store_evento(PGconn *conn, long long mesa_id, long long usuario_id,
 	const char *p[6];
 	va_list ap;
 	bool ok;
+	int n;
 
 	va_start(ap, fmt);
-	vsnprintf(descripcion, sizeof(descripcion), fmt, ap);
+	n = vsnprintf(descripcion, sizeof(descripcion), fmt, ap);
 	va_end(ap);
+	/* A cut description must not end inside a UTF-8 character. */
+	if (n >= (int)sizeof(descripcion)) {
+		size_t len = strlen(descripcion);
+
+		while (len > 0 && !validate_utf8(descripcion, len))
+			descripcion[--len] = '\0';
+	}
 	snprintf(mesa, sizeof(mesa), "%lld", mesa_id);
 	snprintf(usuario, sizeof(usuario), "%lld", usuario_id);
 	snprintf(actor, sizeof(actor), "%lld", actor_id);

@@ -12,10 +12,6 @@
 #include "web.h"
 
 #include <stdarg.h>
-#include <stdio.h>
-#include <stdlib.h>
-
-#include "xmalloc.h"
 
 static const char web_css[] =
     "*{box-sizing:border-box}"

@@ -4,25 +4,25 @@
  * button records the receipts, because mail scanners and link previews
  * open every link in a message and must not confirm anything. The
  * token is the only credential: it is checked for shape, hashed and
- * looked up; the clear token is never stored or logged.
+ * looked up; the clear token is never stored or logged. Links of other
+ * purposes share the URL: web_enlace_ver and web_enlace_confirmar hand
+ * conformity links to web_conformidad.c.
  *
  * It does not show or serve the files themselves (they travel attached
  * to the email) and answers every failure with a page, never JSON.
  */
 #include "web_enlaces.h"
 
-#include <stdio.h>
-#include <string.h>
 #include <stdlib.h>
 
 #include "buf.h"
 #include "dates.h"
-#include "log.h"
 #include "rules.h"
 #include "store_eventos.h"
 #include "store_materiales.h"
 #include "token.h"
 #include "web.h"
+#include "web_conformidad.h"
 
 #define BOTON	"Confirmo que recibí los materiales"
 
@@ -73,8 +73,30 @@ web_enlace_mesa(struct buf *b, const struct enlace_acuse *e)
 	web_escape(b, e->entidad);
 }
 
+static void web_enlace_acuse_ver(struct req *rq);
+static void web_enlace_acuse_confirmar(struct req *rq);
+
+/* One URL shape for every purpose: dispatch on the link's proposito. */
 void
 web_enlace_ver(struct req *rq)
+{
+	if (web_conformidad_es(rq))
+		web_conformidad_ver(rq);
+	else
+		web_enlace_acuse_ver(rq);
+}
+
+void
+web_enlace_confirmar(struct req *rq)
+{
+	if (web_conformidad_es(rq))
+		web_conformidad_confirmar(rq);
+	else
+		web_enlace_acuse_confirmar(rq);
+}
+
+static void
+web_enlace_acuse_ver(struct req *rq)
 {
 	struct enlace_material *mats = NULL;
 	struct enlace_acuse e;
@@ -147,8 +169,8 @@ web_enlace_ver(struct req *rq)
 	free(mats);
 }
 
-void
-web_enlace_confirmar(struct req *rq)
+static void
+web_enlace_acuse_confirmar(struct req *rq)
 {
 	struct enlace_acuse e;
 	struct error err;

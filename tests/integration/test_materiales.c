@@ -811,3 +811,46 @@ Test(materiales, other_facilitator_is_forbidden)
 	cr_assert_eq(r.status, 201, "%s", r.body);
 	h_http_free(&r);
 }
+
+Test(materiales, pages_escape_what_people_typed)
+{
+	const char *titulo = "Informe \"final\" <v2> & anexos";
+	json_t *j, *msg;
+	const char *link;
+	struct h_http r;
+
+	fill_binario();
+	j = call("POST", h_strf("/v1/mesas/%lld/actores", mesa), fac,
+	    "{\"nombre\": \"Lía <script>alert(1)</script>\", \"email\": "
+	    "\"lia@ejemplo.mx\", \"sector\": \"stl\"}", 201);
+	json_decref(j);
+	j = upload_ok(ana, "estudios", titulo, NULL, NULL,
+	    "text/plain", "hola", 4);
+	cr_assert_str_eq(str_of(j, "tipo_medio"), "text/plain; charset=utf-8");
+	json_decref(j);
+	j = call("POST", h_strf("/v1/mesas/%lld/materiales/enviar", mesa),
+	    fac, NULL, 200);
+	cr_assert_eq(json_array_size(json_object_get(j, "envios")), 3);
+	json_decref(j);
+	cr_assert_eq(h_smtp_wait(&smtp, 3, 15000), 3);
+	msg = mail_to("lia@ejemplo.mx", 0);
+	cr_assert_str_eq(str_of(json_array_get(json_object_get(msg,
+	    "attachments"), 0), "filename"), h_strf("%s.txt", titulo));
+	link = link_in(str_of(msg, "text"));
+	json_decref(msg);
+
+	r = h_http("GET", link, NULL, NULL, NULL, 0);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	cr_assert(strstr(r.body, "<script") == NULL, "%s", r.body);
+	cr_assert(strstr(r.body, "Lía &lt;script&gt;alert(1)&lt;/script&gt;")
+	    != NULL, "%s", r.body);
+	cr_assert(strstr(r.body, "Informe &quot;final&quot; &lt;v2&gt; &amp; "
+	    "anexos") != NULL, "%s", r.body);
+	cr_assert(strstr(r.body, "name=\"referrer\" content=\"no-referrer\"")
+	    != NULL);
+	h_http_free(&r);
+	r = h_http("POST", link, NULL, NULL, NULL, 0);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	cr_assert(strstr(r.body, "<script") == NULL, "%s", r.body);
+	h_http_free(&r);
+}
