@@ -85,7 +85,8 @@ allowed(enum fase from, enum fase to)
 	case FASE_ACUERDOS:
 		return to == FASE_FIRMADA;
 	case FASE_FIRMADA:
-		return to == FASE_EN_SEGUIMIENTO;
+		/* Forward, or back to acuerdos when the PAL is reopened. */
+		return to == FASE_EN_SEGUIMIENTO || to == FASE_ACUERDOS;
 	case FASE_EN_SEGUIMIENTO:
 		return to == FASE_CONCLUIDA;
 	default:
@@ -116,8 +117,8 @@ Test(rules, every_transition)
 			cr_expect_str_eq(err.code, "transicion_invalida");
 		}
 	}
-	/* 9 forward moves and 7 phases that may be cancelled. */
-	cr_assert_eq(nallowed, 16);
+	/* 9 forward moves, reopening a PAL and 7 cancellable phases. */
+	cr_assert_eq(nallowed, 17);
 	cr_assert(rules_transicion(FASE_PREPARACION, FASE_CONVOCADA, NULL));
 	cr_assert(rules_transicion(FASE_CONVOCADA, FASE_CONVOCADA, NULL));
 	cr_assert(rules_transicion(FASE_SUSPENDIDA, FASE_CANCELADA, NULL));
@@ -151,6 +152,26 @@ Test(rules, refused_transitions_name_both_phases)
 	    &err));
 	cr_assert_not(rules_transicion(FASE_CONCLUIDA, FASE_EN_SEGUIMIENTO,
 	    NULL));
+}
+
+Test(rules, reopening_a_pal_goes_back_to_acuerdos_only_from_firmada)
+{
+	struct error err;
+
+	error_clear(&err);
+	cr_assert(rules_transicion(FASE_FIRMADA, FASE_ACUERDOS, &err));
+	cr_assert_not(error_is_set(&err));
+	/* Once sent for follow-up, the PAL is no longer reopened. */
+	cr_assert_not(rules_transicion(FASE_EN_SEGUIMIENTO, FASE_ACUERDOS,
+	    &err));
+	cr_assert_str_eq(err.code, "transicion_invalida");
+	cr_assert_str_eq(err.message, "La mesa est\xC3\xA1 en \xC2\xAB"
+	    "en seguimiento\xC2\xBB y no puede pasar a \xC2\xAB"
+	    "acuerdos\xC2\xBB.");
+	cr_assert_not(rules_transicion(FASE_CONCLUIDA, FASE_ACUERDOS, NULL));
+	cr_assert_not(rules_transicion(FASE_CANCELADA, FASE_ACUERDOS, NULL));
+	cr_assert_not(rules_transicion(FASE_ACUERDOS, FASE_ACUERDOS, NULL));
+	cr_assert_not(rules_transicion(FASE_ACUERDOS, FASE_EN_SESION, NULL));
 }
 
 /* The gate's answer, its outputs and its error, for one call. */
