@@ -28,12 +28,19 @@
 bool
 api_mesa_abrir(struct req *rq, int param, bool escribir, struct mesa *m)
 {
-	struct error err;
 	long long id;
+
+	return req_param_id(rq, param, &id) &&
+	    api_mesa_abrir_id(rq, id, escribir, m);
+}
+
+bool
+api_mesa_abrir_id(struct req *rq, long long id, bool escribir,
+    struct mesa *m)
+{
+	struct error err;
 	bool ok;
 
-	if (!req_param_id(rq, param, &id))
-		return false;
 	if (!store_mesa_cargar(rq->db, id, escribir, m, &err)) {
 		reply_error(rq, &err);
 		return false;

@@ -17,6 +17,10 @@
 bool	api_mesa_abrir(struct req *rq, int param, bool escribir,
 	    struct mesa *m);
 
+/* The same for a mesa id found otherwise (a commitment's mesa). */
+bool	api_mesa_abrir_id(struct req *rq, long long id, bool escribir,
+	    struct mesa *m);
+
 void	api_mesas_crear(struct req *rq);
 void	api_mesas_listar(struct req *rq);
 void	api_mesas_ver(struct req *rq);

@@ -10,12 +10,15 @@
 #include <string.h>
 
 #include "api_actores.h"
+#include "api_compromisos.h"
 #include "api_correo.h"
 #include "api_health.h"
 #include "api_materiales.h"
 #include "api_mesas.h"
+#include "api_pal.h"
 #include "api_sesion.h"
 #include "api_usuarios.h"
+#include "web_conformidad.h"
 #include "web_enlaces.h"
 #include "xmalloc.h"
 
@@ -71,9 +74,44 @@ const struct route router_routes[] = {
 	{ "POST", "/v1/mesas/{id}/aportaciones", api_aportaciones_agregar, W,
 	    true, false, false },
 
+	{ "GET", "/v1/mesas/{id}/compromisos", api_compromisos_listar,
+	    ROLE_ANY, true, false, false },
+	{ "POST", "/v1/mesas/{id}/compromisos", api_compromisos_agregar, W,
+	    true, false, false },
+	{ "PATCH", "/v1/mesas/{id}/compromisos/{compromiso}",
+	    api_compromisos_editar, W, true, false, false },
+	{ "POST", "/v1/compromisos/{id}/actividades", api_actividades_agregar,
+	    W, true, false, false },
+	{ "POST", "/v1/compromisos/{id}/criterios", api_criterios_atestiguar,
+	    W, true, false, false },
+
+	{ "GET", "/v1/mesas/{id}/pal", api_pal_ver, ROLE_ANY, true, false,
+	    false },
+	{ "GET", "/v1/mesas/{id}/pal/validacion", api_pal_validar, ROLE_ANY,
+	    true, false, false },
+	{ "POST", "/v1/mesas/{id}/pal/cerrar", api_pal_cerrar, W, true, false,
+	    false },
+	{ "GET", "/v1/mesas/{id}/pal/pdf", api_pal_pdf, ROLE_ANY, true, false,
+	    false },
+	{ "GET", "/v1/mesas/{id}/pal/canonico", api_pal_canonico, ROLE_ANY,
+	    true, false, false },
+	{ "POST", "/v1/mesas/{id}/pal/reabrir", api_pal_reabrir, W, true,
+	    false, false },
+	{ "POST", "/v1/mesas/{id}/pal/evidencias", api_pal_evidencias, W, true,
+	    false, true },
+	{ "POST", "/v1/mesas/{id}/pal/enviar", api_pal_enviar, W, true, false,
+	    false },
+	{ "GET", "/v1/mesas/{id}/pal/datos.json", api_pal_datos_json,
+	    ROLE_ANY, true, false, false },
+	{ "GET", "/v1/mesas/{id}/pal/datos.csv", api_pal_datos_csv, ROLE_ANY,
+	    true, false, false },
+	{ "POST", "/v1/mesas/{id}/conformidades", api_conformidades_registrar,
+	    W, true, false, false },
+
 	/* Personal links: no account, the token is the credential. */
 	{ "GET", "/e/{token}", web_enlace_ver, 0, true, true, false },
 	{ "POST", "/e/{token}", web_enlace_confirmar, 0, true, true, false },
+	{ "GET", "/e/{token}/pdf", web_conformidad_pdf, 0, true, true, false },
 };
 const size_t router_nroutes = sizeof(router_routes) / sizeof(router_routes[0]);
 
