@@ -1,65 +1,33 @@
 /*
- * The commands of pal and the one table that lists them. The table drives
- * dispatch, option parsing and every help text; each handler builds one
- * request, checks the shape of the reply and prints it through output.c
- * (or prints the server's JSON as received under --json).
+ * The one table of pal's commands and the machinery it drives: lookup,
+ * option and argument parsing with the local checks of each value's kind,
+ * every help text, and the program's entry point (global options, --help,
+ * settings, dispatch). The handlers are in the cmd_*.c files (cmd.h).
  *
- * Handlers do not validate what the server validates (emails, lengths,
+ * Nothing here validates what the server validates (emails, lengths,
  * whether a date is in the past): the table gives each value a kind (an
  * id, a date, one of a few words) that commands_parse checks, so a typo
  * ends in exit 1 before any request, and everything else is left to the
- * server's Spanish error messages.
+ * server's Spanish error messages. Nothing here talks HTTP either.
  */
 #include "commands.h"
 
-#include <sys/stat.h>
-
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <unistd.h>
 
 #include <jansson.h>
-#include <openssl/evp.h>
 
-#include "api.h"
 #include "buf.h"
+#include "cmd.h"
 #include "output.h"
-#include "xmalloc.h"
+#include "settings.h"
 
 #ifndef PALD_VERSION
 #define PALD_VERSION	"desconocida"
 #endif
-
-/* Local files sent inside a JSON body; the server has its own, lower cap. */
-#define COMMANDS_MAX_FILE	(256u * 1024 * 1024)
-
-static commands_fn cmd_login;
-static commands_fn cmd_estado;
-static commands_fn cmd_usuario_crear;
-static commands_fn cmd_usuario_listar;
-static commands_fn cmd_correo_listar;
-static commands_fn cmd_correo_probar;
-static commands_fn cmd_mesa_crear;
-static commands_fn cmd_mesa_listar;
-static commands_fn cmd_mesa_ver;
-static commands_fn cmd_mesa_linea_tiempo;
-static commands_fn cmd_mesa_programar;
-static commands_fn cmd_actor_agregar;
-static commands_fn cmd_actor_listar;
-static commands_fn cmd_actor_revocar_enlaces;
-static commands_fn cmd_material_agregar;
-static commands_fn cmd_material_listar;
-static commands_fn cmd_material_descargar;
-static commands_fn cmd_material_enviar;
-static commands_fn cmd_acuse_registrar;
-static commands_fn cmd_sesion_abrir;
-static commands_fn cmd_sesion_ver;
-static commands_fn cmd_aportacion_agregar;
 
 /* The words the server accepts, as docs/API.md lists them. */
 static const char *const commands_roles[] = { "facilitador", "garante",
@@ -77,9 +45,35 @@ static const char *const commands_tipos_material[] = { "problematicas",
     "estudios", "otro", NULL };
 static const char *const commands_tipos_aportacion[] = { "duda",
     "aportacion", "retroalimentacion", NULL };
+static const char *const commands_tipos_compromiso[] = {
+    "contrataciones_abiertas", "plan_nacional", "local", NULL };
+static const char *const commands_criterios[] = { "medible", "especifico",
+    "replicable", "sostenible", "alto_impacto", NULL };
+static const char *const commands_formatos[] = { "json", "csv", NULL };
 
 /* The argument every command of a mesa starts with. */
 #define COMMANDS_MESA	{ .name = "MESA", .kind = COMMANDS_NUMBER }
+#define COMMANDS_COMPROMISO	\
+	{ .name = "COMPROMISO", .kind = COMMANDS_NUMBER }
+
+/*
+ * The fields of a compromiso, for agregar (titulo, tipo and inicio
+ * required) and editar (all optional); cmd_pal.c sends each one given
+ * under the same name.
+ */
+#define COMMANDS_COMPROMISO_OPTIONS(req)				\
+	{ .name = "titulo", .has_value = true, .required = (req) },	\
+	{ .name = "tipo", .has_value = true, .required = (req),		\
+	    .kind = COMMANDS_CHOICE,					\
+	    .choices = commands_tipos_compromiso },			\
+	{ .name = "inicio", .has_value = true, .required = (req),	\
+	    .kind = COMMANDS_DATE },					\
+	{ .name = "alineacion", .has_value = true },			\
+	{ .name = "problema", .has_value = true },			\
+	{ .name = "descripcion", .has_value = true },			\
+	{ .name = "indicador", .has_value = true },			\
+	{ .name = "meta", .has_value = true },				\
+	{ .name = "institucion", .has_value = true }
 
 const struct commands_entry commands_table[] = {
 	{
@@ -380,29 +374,235 @@ const struct commands_entry commands_table[] = {
 		},
 		.positional = { COMMANDS_MESA, { .name = "TEXTO" } },
 	},
+	{
+		.noun = "compromiso", .verb = "agregar",
+		.usage = "MESA --titulo T --tipo contrataciones_abiertas|"
+		    "plan_nacional|local --inicio AAAA-MM-DD [--alineacion A] "
+		    "[--problema P] [--descripcion D] [--indicador I] "
+		    "[--meta M] [--institucion I]",
+		.summary = "Agrega al PAL de la mesa un compromiso de un año.",
+		.notes = "El compromiso termina un año después de --inicio, "
+		    "menos un día. --alineacion nombra el compromiso del Plan "
+		    "de Acción nacional 2013-2015 con el que se alinea; es "
+		    "obligatoria con --tipo plan_nacional.",
+		.min_args = 1, .max_args = 1,
+		.needs_token = true,
+		.handler = cmd_compromiso_agregar,
+		.options = { COMMANDS_COMPROMISO_OPTIONS(true) },
+		.positional = { COMMANDS_MESA },
+	},
+	{
+		.noun = "compromiso", .verb = "editar",
+		.usage = "MESA COMPROMISO [--titulo T] "
+		    "[--tipo contrataciones_abiertas|plan_nacional|local] "
+		    "[--inicio AAAA-MM-DD] [--alineacion A] [--problema P] "
+		    "[--descripcion D] [--indicador I] [--meta M] "
+		    "[--institucion I]",
+		.summary = "Cambia los campos indicados de un compromiso.",
+		.notes = "COMPROMISO es el id que muestra «pal compromiso "
+		    "listar», no su número. Con una versión del PAL cerrada, "
+		    "reábrala antes con «pal pal reabrir MESA».",
+		.min_args = 2, .max_args = 2,
+		.needs_token = true,
+		.handler = cmd_compromiso_editar,
+		.options = { COMMANDS_COMPROMISO_OPTIONS(false) },
+		.positional = { COMMANDS_MESA, COMMANDS_COMPROMISO },
+	},
+	{
+		.noun = "compromiso", .verb = "listar",
+		.usage = "MESA",
+		.summary = "Lista los compromisos de la mesa con sus criterios "
+		    "y actividades.",
+		.min_args = 1, .max_args = 1,
+		.needs_token = true,
+		.handler = cmd_compromiso_listar,
+		.positional = { COMMANDS_MESA },
+	},
+	{
+		.noun = "actividad", .verb = "agregar",
+		.usage = "COMPROMISO --descripcion D --responsable N --email E "
+		    "--fecha AAAA-MM-DD [--cargo C] [--institucion I] "
+		    "[--entregable E]",
+		.summary = "Agrega a un compromiso una actividad, su "
+		    "responsable y su plazo.",
+		.notes = "--responsable, --email, --cargo e --institucion "
+		    "describen a la persona responsable, que no necesita "
+		    "cuenta. --fecha es la fecha límite: cae dentro del año "
+		    "del compromiso.",
+		.min_args = 1, .max_args = 1,
+		.needs_token = true,
+		.handler = cmd_actividad_agregar,
+		.options = {
+			{ .name = "descripcion", .has_value = true,
+			    .required = true },
+			{ .name = "responsable", .has_value = true,
+			    .required = true },
+			{ .name = "email", .has_value = true,
+			    .required = true },
+			{ .name = "fecha", .has_value = true, .required = true,
+			    .kind = COMMANDS_DATE },
+			{ .name = "cargo", .has_value = true },
+			{ .name = "institucion", .has_value = true },
+			{ .name = "entregable", .has_value = true },
+		},
+		.positional = { COMMANDS_COMPROMISO },
+	},
+	{
+		.noun = "criterio", .verb = "atestiguar",
+		.usage = "COMPROMISO --criterio medible|especifico|replicable|"
+		    "sostenible|alto_impacto --quien Q --justificacion J",
+		.summary = "Registra quién atestigua un criterio de calidad de "
+		    "un compromiso.",
+		.notes = "--quien nombra a quien lo atestigua y "
+		    "--justificacion dice por qué se cumple. Atestiguar de "
+		    "nuevo el mismo criterio reemplaza lo registrado; la línea "
+		    "de tiempo conserva lo anterior.",
+		.min_args = 1, .max_args = 1,
+		.needs_token = true,
+		.handler = cmd_criterio_atestiguar,
+		.options = {
+			{ .name = "criterio", .has_value = true,
+			    .required = true, .kind = COMMANDS_CHOICE,
+			    .choices = commands_criterios },
+			{ .name = "quien", .has_value = true,
+			    .required = true },
+			{ .name = "justificacion", .has_value = true,
+			    .required = true },
+		},
+		.positional = { COMMANDS_COMPROMISO },
+	},
+	{
+		.noun = "pal", .verb = "validar",
+		.usage = "MESA",
+		.summary = "Comprueba las reglas del PAL y muestra las que no "
+		    "cumple.",
+		.notes = "Sale con 0 si el PAL cumple todas las reglas y con 2 "
+		    "si no cumple alguna, también con --json, para que un "
+		    "guion pueda comprobarlo.",
+		.min_args = 1, .max_args = 1,
+		.needs_token = true,
+		.handler = cmd_pal_validar,
+		.positional = { COMMANDS_MESA },
+	},
+	{
+		.noun = "pal", .verb = "cerrar",
+		.usage = "MESA",
+		.summary = "Cierra una versión del PAL y pide su conformidad a "
+		    "los asistentes.",
+		.notes = "Muestra el número de la versión, el SHA-256 de su "
+		    "contenido canónico y el de su PDF, y sus páginas. Se "
+		    "niega, y dice por qué, si el PAL no cumple todas las "
+		    "reglas.",
+		.min_args = 1, .max_args = 1,
+		.needs_token = true,
+		.handler = cmd_pal_cerrar,
+		.positional = { COMMANDS_MESA },
+	},
+	{
+		.noun = "pal", .verb = "ver",
+		.usage = "MESA",
+		.summary = "Muestra la versión vigente del PAL, sus "
+		    "conformidades y quién falta.",
+		.min_args = 1, .max_args = 1,
+		.needs_token = true,
+		.handler = cmd_pal_ver,
+		.positional = { COMMANDS_MESA },
+	},
+	{
+		.noun = "pal", .verb = "pdf",
+		.usage = "MESA [-o ARCHIVO] [--version N]",
+		.summary = "Guarda el PDF del PAL en un archivo nuevo (nunca "
+		    "sobrescribe).",
+		.notes = "Sin -o, lo guarda como pal-MESA-vN.pdf en el "
+		    "directorio actual; con «-o -», lo escribe en la salida "
+		    "estándar. Sin --version, es el de la versión vigente.",
+		.min_args = 1, .max_args = 1,
+		.needs_token = true,
+		.handler = cmd_pal_pdf,
+		.options = {
+			{ .name = "salida", .short_name = 'o',
+			    .has_value = true },
+			{ .name = "version", .has_value = true,
+			    .kind = COMMANDS_NUMBER },
+		},
+		.positional = { COMMANDS_MESA },
+	},
+	{
+		.noun = "pal", .verb = "reabrir",
+		.usage = "MESA",
+		.summary = "Anula la versión vigente y sus conformidades para "
+		    "editar el PAL.",
+		.min_args = 1, .max_args = 1,
+		.needs_token = true,
+		.handler = cmd_pal_reabrir,
+		.positional = { COMMANDS_MESA },
+	},
+	{
+		.noun = "pal", .verb = "enviar",
+		.usage = "MESA",
+		.summary = "Envía el PAL firmado a cada actor, con sus plazos "
+		    "en un calendario.",
+		.min_args = 1, .max_args = 1,
+		.needs_token = true,
+		.handler = cmd_pal_enviar,
+		.positional = { COMMANDS_MESA },
+	},
+	{
+		.noun = "pal", .verb = "datos",
+		.usage = "MESA [--formato json|csv] [-o ARCHIVO]",
+		.summary = "Descarga los datos abiertos del PAL, en JSON o en "
+		    "CSV.",
+		.notes = "Sin -o, los escribe en la salida estándar; con -o, "
+		    "en un archivo nuevo (nunca sobrescribe). JSON si no se "
+		    "indica --formato.",
+		.min_args = 1, .max_args = 1,
+		.needs_token = true,
+		.handler = cmd_pal_datos,
+		.options = {
+			{ .name = "formato", .has_value = true,
+			    .kind = COMMANDS_CHOICE,
+			    .choices = commands_formatos },
+			{ .name = "salida", .short_name = 'o',
+			    .has_value = true },
+		},
+		.positional = { COMMANDS_MESA },
+	},
+	{
+		.noun = "pal", .verb = "evidencia",
+		.usage = "MESA --version N ARCHIVO",
+		.summary = "Guarda con una versión el escaneo del PAL firmado "
+		    "en papel.",
+		.min_args = 2, .max_args = 2,
+		.needs_token = true,
+		.handler = cmd_pal_evidencia,
+		.options = {
+			{ .name = "version", .has_value = true,
+			    .required = true, .kind = COMMANDS_NUMBER },
+		},
+		.positional = { COMMANDS_MESA, { .name = "ARCHIVO" } },
+	},
+	{
+		.noun = "conformidad", .verb = "registrar",
+		.usage = "MESA --actor A [--version V] [--medio M]",
+		.summary = "Registra la conformidad de un asistente con la "
+		    "versión vigente.",
+		.notes = "Con --version, se niega (sale con 2) si V no es la "
+		    "versión vigente, para no registrar una conformidad con un "
+		    "texto que ya cambió. --medio dice cómo se expresó, por "
+		    "ejemplo «en sesión».",
+		.min_args = 1, .max_args = 1,
+		.needs_token = true,
+		.handler = cmd_conformidad_registrar,
+		.options = {
+			{ .name = "actor", .has_value = true,
+			    .required = true, .kind = COMMANDS_NUMBER },
+			{ .name = "version", .has_value = true,
+			    .kind = COMMANDS_NUMBER },
+			{ .name = "medio", .has_value = true },
+		},
+		.positional = { COMMANDS_MESA },
+	},
 	{ .noun = NULL },
-};
-
-/* How people read the words above; a word not listed reads as itself. */
-static const struct {
-	const char	*code;
-	const char	*label;
-} commands_labels[] = {
-	{ "preparacion", "preparación" },
-	{ "en_sesion", "en sesión" },
-	{ "en_seguimiento", "en seguimiento" },
-	{ "sociedad_civil", "sociedad civil" },
-	{ "institucion_publica", "institución pública" },
-	{ "organismo_garante", "organismo garante" },
-	{ "stl", "STL" },
-	{ "problematicas", "problemáticas" },
-	{ "criterios_minimos", "criterios mínimos" },
-	{ "compromisos_preliminares", "compromisos preliminares" },
-	{ "consulta_publica", "consulta pública" },
-	{ "solicitudes_informacion", "solicitudes de información" },
-	{ "estadisticas", "estadísticas" },
-	{ "aportacion", "aportación" },
-	{ "retroalimentacion", "retroalimentación" },
 };
 
 /* Options pal takes before the noun, named in a hint when given after. */
@@ -412,8 +612,9 @@ static const char *const commands_globals[] = { "url", "token", "json" };
 
 /*
  * Prints text broken at spaces into lines of about width bytes (usage
- * texts are ASCII), continuation lines starting with indent. A space
- * inside [] or () does not break, so "[--fecha AAAA-MM-DD]" stays whole.
+ * texts are ASCII; notes in UTF-8 only wrap a little early), continuation
+ * lines starting with indent. A space inside [] or () does not break, so
+ * "[--fecha AAAA-MM-DD]" stays whole.
  */
 static void
 commands_wrap(FILE *fp, const char *text, size_t width, const char *indent)
@@ -529,12 +730,17 @@ commands_choices_text(struct buf *b, const char *const *choices)
 	}
 }
 
-/* The help of one command: usage, summary, and words its usage omits. */
+/*
+ * The help of one command: usage, summary, notes, and the words its usage
+ * omits.
+ */
 static void
 commands_help_entry(FILE *fp, const struct commands_entry *e)
 {
 	commands_print_usage(fp, "uso: ", e);
 	fprintf(fp, "%s\n", e->summary);
+	if (e->notes != NULL)
+		commands_wrap(fp, e->notes, 79, "");
 	for (int i = 0; i < COMMANDS_MAX_OPTIONS && e->options[i].name; i++) {
 		const struct commands_option *o = &e->options[i];
 		struct buf b;
@@ -550,12 +756,7 @@ commands_help_entry(FILE *fp, const struct commands_entry *e)
 	}
 }
 
-/* Prints "error: ..." and the command's usage line; returns PAL_EXIT_USAGE. */
-static int
-commands_usage_error(const struct commands_entry *e, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static int
+int
 commands_usage_error(const struct commands_entry *e, const char *fmt, ...)
 {
 	va_list ap;
@@ -647,13 +848,9 @@ commands_time_valid(const char *s)
 	return h >= 0 && h <= 23 && m >= 0 && m <= 59;
 }
 
-/*
- * Checks a list "3,4,5" of positive integers without repeats; with ids
- * (may be NULL) it also appends them to that JSON array.
- */
+/* Checks a list "3,4,5" of positive integers without repeats. */
 static bool
-commands_numbers_valid(const char *what, const char *s, json_t *ids,
-    struct error *err)
+commands_numbers_valid(const char *what, const char *s, struct error *err)
 {
 	json_t *seen = json_array();
 	const char *p = s;
@@ -683,8 +880,6 @@ commands_numbers_valid(const char *what, const char *s, json_t *ids,
 			break;
 		p += len + 1;
 	}
-	if (ids != NULL)
-		json_array_extend(ids, seen);
 	ok = true;
 out:
 	json_decref(seen);
@@ -712,7 +907,7 @@ commands_kind_valid(const char *what, enum commands_kind kind,
 		    "positivo, no «%s»", what, value);
 		return false;
 	case COMMANDS_NUMBERS:
-		return commands_numbers_valid(what, value, NULL, err);
+		return commands_numbers_valid(what, value, err);
 	case COMMANDS_DATE:
 		if (commands_date_valid(value))
 			return true;
@@ -897,1627 +1092,6 @@ commands_opt(const struct commands_args *a, const char *name)
 	int i = commands_option_index(a->entry, name, strlen(name), '\0');
 
 	return i >= 0 ? a->values[i] : NULL;
-}
-
-/* Requests and replies. */
-
-/* Prints the body as it came, ended by a newline, for --json. */
-static void
-commands_print_body(const struct api_response *r)
-{
-	fwrite(r->body.data, 1, r->body.len, stdout);
-	if (r->body.len > 0 && r->body.data[r->body.len - 1] != '\n')
-		fputc('\n', stdout);
-}
-
-/*
- * Reports a request that got no reply or a reply that is not 2xx, and
- * returns the exit code for it; PAL_EXIT_OK for a 2xx reply, which the
- * caller prints. Under --json a JSON error body also goes to stdout, so
- * scripts can read the error code.
- */
-static int
-commands_check(const struct settings *s, bool replied,
-    const struct api_response *r)
-{
-	if (!replied) {
-		fprintf(stderr, "error: %s\n", r->error);
-		return PAL_EXIT_UNAVAILABLE;
-	}
-	if (api_exit_code(r->status) == PAL_EXIT_OK)
-		return PAL_EXIT_OK;
-	if (s->json && r->json != NULL)
-		commands_print_body(r);
-	output_server_error(stderr, r->status, r->json);
-	return api_exit_code(r->status);
-}
-
-static int
-commands_call(const struct settings *s, const char *method, const char *path,
-    json_t *body, struct api_response *r)
-{
-	return commands_check(s, api_request(s, method, path, body, r), r);
-}
-
-/*
- * The reply's JSON object, with member key an array when key is given,
- * or NULL after saying that the reply is not what this pal expects.
- */
-static const json_t *
-commands_expect(const struct api_response *r, const char *key)
-{
-	if (json_is_object(r->json) &&
-	    (key == NULL || json_is_array(json_object_get(r->json, key))))
-		return r->json;
-	fprintf(stderr, "error: respuesta inesperada del servidor (HTTP %ld); "
-	    "¿coinciden las versiones de pal y pald?\n", r->status);
-	return NULL;
-}
-
-/* Local files. */
-
-static const char *
-commands_errno_text(int e)
-{
-	switch (e) {
-	case ENOENT:
-		return "no existe";
-	case EACCES:
-		return "permiso denegado";
-	case EISDIR:
-		return "es un directorio";
-	default:
-		return strerror(e);
-	}
-}
-
-/* Reads a whole regular file into out, or false with err naming it. */
-static bool
-commands_read_file(const char *path, struct buf *out, struct error *err)
-{
-	char chunk[65536];
-	struct stat st;
-	FILE *fp;
-	size_t n;
-	bool ok = false;
-
-	if ((fp = fopen(path, "rb")) == NULL) {
-		error_set(err, 0, "uso", "no se pudo leer el archivo «%s»: %s",
-		    path, commands_errno_text(errno));
-		return false;
-	}
-	if (fstat(fileno(fp), &st) == 0 && S_ISDIR(st.st_mode)) {
-		error_set(err, 0, "uso", "no se pudo leer el archivo «%s»: %s",
-		    path, commands_errno_text(EISDIR));
-		goto out;
-	}
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
-		if (out->len + n > COMMANDS_MAX_FILE) {
-			error_set(err, 0, "uso",
-			    "el archivo «%s» excede %u MiB", path,
-			    COMMANDS_MAX_FILE / (1024 * 1024));
-			goto out;
-		}
-		buf_append(out, chunk, n);
-	}
-	if (ferror(fp)) {
-		error_set(err, 0, "uso", "no se pudo leer el archivo «%s»: %s",
-		    path, commands_errno_text(errno));
-		goto out;
-	}
-	ok = true;
-out:
-	fclose(fp);
-	return ok;
-}
-
-/* The media type of a file from its extension; octet-stream if unknown. */
-static const char *
-commands_media_type(const char *filename)
-{
-	static const struct {
-		const char	*ext;
-		const char	*type;
-	} types[] = {
-		{ "pdf", "application/pdf" },
-		{ "txt", "text/plain" },
-		{ "csv", "text/csv" },
-		{ "html", "text/html" },
-		{ "htm", "text/html" },
-		{ "ics", "text/calendar" },
-		{ "json", "application/json" },
-		{ "xml", "application/xml" },
-		{ "png", "image/png" },
-		{ "jpg", "image/jpeg" },
-		{ "jpeg", "image/jpeg" },
-		{ "gif", "image/gif" },
-		{ "svg", "image/svg+xml" },
-		{ "zip", "application/zip" },
-		{ "doc", "application/msword" },
-		{ "docx", "application/vnd.openxmlformats-officedocument."
-		    "wordprocessingml.document" },
-		{ "xls", "application/vnd.ms-excel" },
-		{ "xlsx", "application/vnd.openxmlformats-officedocument."
-		    "spreadsheetml.sheet" },
-		{ "pptx", "application/vnd.openxmlformats-officedocument."
-		    "presentationml.presentation" },
-		{ "odt", "application/vnd.oasis.opendocument.text" },
-		{ "ods", "application/vnd.oasis.opendocument.spreadsheet" },
-	};
-	const char *dot = strrchr(filename, '.');
-
-	if (dot != NULL && dot != filename)
-		for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
-			if (strcasecmp(dot + 1, types[i].ext) == 0)
-				return types[i].type;
-	return "application/octet-stream";
-}
-
-/*
- * The JSON attachment {"nombre","tipo","contenido"} for the file at path,
- * with the contents in base64; new reference, or NULL with err.
- */
-static json_t *
-commands_attachment(const char *path, struct error *err)
-{
-	const char *name = strrchr(path, '/');
-	unsigned char *b64;
-	struct buf data;
-	json_t *att = NULL;
-
-	name = name != NULL ? name + 1 : path;
-	if (*name == '\0') {
-		error_set(err, 0, "uso", "«%s» no nombra un archivo", path);
-		return NULL;
-	}
-	buf_init(&data);
-	if (!commands_read_file(path, &data, err))
-		goto out;
-	b64 = xmalloc(4 * ((data.len + 2) / 3) + 1);
-	EVP_EncodeBlock(b64, (const unsigned char *)data.data, (int)data.len);
-	att = json_pack("{s:s, s:s, s:s}", "nombre", name, "tipo",
-	    commands_media_type(name), "contenido", (const char *)b64);
-	free(b64);
-	if (att == NULL)
-		error_set(err, 0, "uso",
-		    "el nombre del archivo «%s» no es texto UTF-8 válido",
-		    path);
-out:
-	buf_cleanup(&data);
-	return att;
-}
-
-/* Handlers. */
-
-static int
-cmd_login(const struct settings *s, const struct commands_args *a)
-{
-	struct settings check = { .json = s->json };
-	struct api_response r;
-	struct error err;
-	const json_t *yo;
-	int rc;
-
-	error_clear(&err);
-	if ((check.url = settings_normalize_url(a->args[0], &err)) == NULL)
-		return commands_usage_error(a->entry, "%s", err.message);
-	if (!settings_check_token(a->args[1], &err)) {
-		free(check.url);
-		return commands_usage_error(a->entry, "%s", err.message);
-	}
-	check.token = xstrdup(a->args[1]);
-
-	api_response_init(&r);
-	rc = commands_call(&check, "GET", "/v1/yo", NULL, &r);
-	if (rc != PAL_EXIT_OK)
-		goto out;
-	if (r.status != 200 || (yo = commands_expect(&r, NULL)) == NULL) {
-		rc = PAL_EXIT_UNAVAILABLE;
-		goto out;
-	}
-	if (!settings_write_file(check.url, check.token, &err)) {
-		fprintf(stderr, "error: %s\n", err.message);
-		rc = PAL_EXIT_USAGE;
-		goto out;
-	}
-	if (s->json)
-		commands_print_body(&r);
-	else {
-		char *nombre = output_value(json_object_get(yo, "nombre"));
-		char *rol = output_value(json_object_get(yo, "rol"));
-
-		printf("Sesión iniciada como %s (%s) en %s.\n", nombre, rol,
-		    check.url);
-		free(rol);
-		free(nombre);
-	}
-out:
-	api_response_cleanup(&r);
-	settings_cleanup(&check);
-	return rc;
-}
-
-/* "Ana <ana@ejemplo.mx> (admin, Jalisco)" for the reply of /v1/yo. */
-static char *
-commands_user_line(const json_t *yo)
-{
-	const char *nombre = json_string_value(json_object_get(yo, "nombre"));
-	const char *email = json_string_value(json_object_get(yo, "email"));
-	const char *rol = json_string_value(json_object_get(yo, "rol"));
-	const char *entidad = json_string_value(json_object_get(yo,
-	    "entidad"));
-	struct buf b;
-	char *user;
-
-	buf_init(&b);
-	buf_puts(&b, nombre != NULL ? nombre : "?");
-	if (email != NULL)
-		buf_printf(&b, " <%s>", email);
-	buf_printf(&b, " (%s", rol != NULL ? rol : "?");
-	if (entidad != NULL)
-		buf_printf(&b, ", %s", entidad);
-	buf_putc(&b, ')');
-	user = xstrdup(b.data);
-	buf_cleanup(&b);
-	return user;
-}
-
-static int
-cmd_estado(const struct settings *s, const struct commands_args *a)
-{
-	static const struct output_field fields[] = {
-		{ .label = "servidor", .key = "servidor" },
-		{ .label = "versión", .key = "version" },
-		{ .label = "estado", .key = "estado" },
-		{ .label = "base de datos", .key = "base_de_datos" },
-		{ .label = "usuario", .key = "usuario" },
-	};
-	/* /healthz needs no token, and a bad one must not hide the state. */
-	struct settings anon = { .url = s->url, .json = s->json };
-	struct api_response health, yo;
-	const json_t *h;
-	json_t *view = NULL;
-	char *user = NULL;
-	bool replied, degraded;
-	int rc = PAL_EXIT_OK, yo_rc = PAL_EXIT_OK;
-
-	(void)a;
-	api_response_init(&health);
-	api_response_init(&yo);
-	replied = api_request(&anon, "GET", "/healthz", NULL, &health);
-	/* A 503 from a proxy, not from pald, has no state to show. */
-	if (!replied || (health.status != 200 && health.status != 503) ||
-	    (health.status == 503 && !json_is_object(health.json))) {
-		rc = commands_check(s, replied, &health);
-		if (rc == PAL_EXIT_OK)	/* a 2xx other than 200 */
-			rc = PAL_EXIT_UNAVAILABLE;
-		goto out;
-	}
-	if ((h = commands_expect(&health, NULL)) == NULL) {
-		rc = PAL_EXIT_UNAVAILABLE;
-		goto out;
-	}
-	degraded = health.status == 503;
-
-	/*
-	 * Not commands_call: under --json a refusal must end up inside the
-	 * one object printed below, not as a second document.
-	 */
-	if (s->token == NULL)
-		user = xstrdup("sin sesión (use «pal login URL TOKEN»)");
-	else if (!api_request(s, "GET", "/v1/yo", NULL, &yo)) {
-		fprintf(stderr, "error: %s\n", yo.error);
-		user = xstrdup("no se pudo consultar");
-		yo_rc = PAL_EXIT_UNAVAILABLE;
-	} else if ((yo_rc = api_exit_code(yo.status)) != PAL_EXIT_OK) {
-		output_server_error(stderr, yo.status, yo.json);
-		user = xstrdup(yo_rc == PAL_EXIT_REFUSED ?
-		    "token rechazado" : "no se pudo consultar");
-	} else if (commands_expect(&yo, NULL) == NULL) {
-		user = xstrdup("respuesta inesperada");
-		yo_rc = PAL_EXIT_UNAVAILABLE;
-	} else
-		user = commands_user_line(yo.json);
-
-	if (s->json) {
-		/* Two replies: both, as received, under one object. */
-		view = json_pack("{s:s, s:O, s:O?}", "url", s->url, "healthz",
-		    health.json, "yo", yo.json);
-		json_dumpf(view, stdout, JSON_INDENT(2));
-		fputc('\n', stdout);
-	} else {
-		view = json_pack("{s:s, s:O?, s:O?, s:O?, s:s}",
-		    "servidor", s->url,
-		    "version", json_object_get(h, "version"),
-		    "estado", json_object_get(h, "estado"),
-		    "base_de_datos", json_object_get(h, "base_de_datos"),
-		    "usuario", user);
-		output_fields(stdout, fields, sizeof(fields) /
-		    sizeof(fields[0]), view);
-	}
-	if (degraded) {
-		fprintf(stderr, "error: el servidor responde, pero su base de "
-		    "datos no está disponible (HTTP 503)\n");
-		rc = PAL_EXIT_UNAVAILABLE;
-	} else
-		rc = yo_rc;
-out:
-	json_decref(view);
-	free(user);
-	api_response_cleanup(&yo);
-	api_response_cleanup(&health);
-	return rc;
-}
-
-static int
-cmd_usuario_crear(const struct settings *s, const struct commands_args *a)
-{
-	static const struct output_field fields[] = {
-		{ .label = "id", .key = "id" },
-		{ .label = "nombre", .key = "nombre" },
-		{ .label = "email", .key = "email" },
-		{ .label = "rol", .key = "rol" },
-		{ .label = "entidad", .key = "entidad" },
-		{ .label = "token", .key = "token" },
-	};
-	struct api_response r;
-	json_t *body;
-	int rc;
-
-	/* commands_parse checked --rol against the table. */
-	body = json_pack("{s:s, s:s, s:s, s:s*}",
-	    "nombre", commands_opt(a, "nombre"),
-	    "email", commands_opt(a, "email"),
-	    "rol", commands_opt(a, "rol"),
-	    "entidad", commands_opt(a, "entidad"));
-	api_response_init(&r);
-	rc = commands_call(s, "POST", "/v1/usuarios", body, &r);
-	if (rc != PAL_EXIT_OK)
-		goto out;
-	if (s->json)
-		commands_print_body(&r);
-	else if (commands_expect(&r, NULL) == NULL)
-		rc = PAL_EXIT_UNAVAILABLE;
-	else {
-		output_fields(stdout, fields, sizeof(fields) /
-		    sizeof(fields[0]), r.json);
-		printf("\nGuarde este token ahora: no se volverá a mostrar.\n");
-	}
-out:
-	api_response_cleanup(&r);
-	json_decref(body);
-	return rc;
-}
-
-static int
-cmd_usuario_listar(const struct settings *s, const struct commands_args *a)
-{
-	static const struct output_column cols[] = {
-		{ .title = "ID", .key = "id", .numeric = true },
-		{ .title = "NOMBRE", .key = "nombre", .max_width = 30 },
-		{ .title = "EMAIL", .key = "email", .max_width = 40 },
-		{ .title = "ROL", .key = "rol" },
-		{ .title = "ENTIDAD", .key = "entidad", .max_width = 24 },
-		{ .title = "ACTIVO", .key = "activo" },
-		{ .title = "CREADO", .key = "creado" },
-	};
-	struct api_response r;
-	int rc;
-
-	(void)a;
-	api_response_init(&r);
-	rc = commands_call(s, "GET", "/v1/usuarios", NULL, &r);
-	if (rc != PAL_EXIT_OK)
-		goto out;
-	if (s->json)
-		commands_print_body(&r);
-	else if (commands_expect(&r, "usuarios") == NULL)
-		rc = PAL_EXIT_UNAVAILABLE;
-	else
-		output_table(stdout, cols, sizeof(cols) / sizeof(cols[0]),
-		    json_object_get(r.json, "usuarios"), "No hay usuarios.");
-out:
-	api_response_cleanup(&r);
-	return rc;
-}
-
-/* "250 2.0.0 Ok: queued" from the last SMTP code and reply, or "-". */
-static char *
-commands_correo_respuesta(const json_t *row)
-{
-	const json_t *code = json_object_get(row, "ultimo_codigo");
-	const char *text = json_string_value(json_object_get(row,
-	    "ultima_respuesta"));
-
-	if (json_is_integer(code) && text != NULL)
-		return xasprintf("%" JSON_INTEGER_FORMAT " %s",
-		    json_integer_value(code), text);
-	if (json_is_integer(code))
-		return output_value(code);
-	return xstrdup(text != NULL ? text : "-");
-}
-
-static int
-cmd_correo_listar(const struct settings *s, const struct commands_args *a)
-{
-	static const struct output_column cols[] = {
-		{ .title = "ID", .key = "id", .numeric = true },
-		{ .title = "DESTINATARIO", .key = "destinatario",
-		    .max_width = 32 },
-		{ .title = "ASUNTO", .key = "asunto", .max_width = 40 },
-		{ .title = "ESTADO", .key = "estado" },
-		{ .title = "INTENTOS", .key = "intentos", .numeric = true },
-		{ .title = "ÚLTIMA RESPUESTA", .max_width = 40,
-		    .format = commands_correo_respuesta },
-	};
-	const char *estado = commands_opt(a, "estado");
-	const char *limite = commands_opt(a, "limite");
-	struct api_response r;
-	struct buf path;
-	int rc;
-
-	/*
-	 * commands_parse checked both; the server owns the upper bound of
-	 * --limite.
-	 */
-	buf_init(&path);
-	buf_puts(&path, "/v1/correos");
-	api_query_add(&path, "estado", estado);
-	api_query_add(&path, "limite", limite);
-	api_response_init(&r);
-	rc = commands_call(s, "GET", path.data, NULL, &r);
-	if (rc != PAL_EXIT_OK)
-		goto out;
-	if (s->json)
-		commands_print_body(&r);
-	else if (commands_expect(&r, "correos") == NULL)
-		rc = PAL_EXIT_UNAVAILABLE;
-	else
-		output_table(stdout, cols, sizeof(cols) / sizeof(cols[0]),
-		    json_object_get(r.json, "correos"), "No hay correos.");
-out:
-	api_response_cleanup(&r);
-	buf_cleanup(&path);
-	return rc;
-}
-
-static int
-cmd_correo_probar(const struct settings *s, const struct commands_args *a)
-{
-	const char *email = a->args[0];
-	const char *adjunto = commands_opt(a, "adjunto");
-	struct api_response r;
-	struct error err;
-	json_t *body, *att;
-	char *id;
-	int rc;
-
-	error_clear(&err);
-	body = json_pack("{s:s}", "email", email);
-	if (adjunto != NULL) {
-		if ((att = commands_attachment(adjunto, &err)) == NULL) {
-			json_decref(body);
-			fprintf(stderr, "error: %s\n", err.message);
-			return PAL_EXIT_USAGE;
-		}
-		json_object_set_new(body, "adjunto", att);
-	}
-	api_response_init(&r);
-	rc = commands_call(s, "POST", "/v1/correos/prueba", body, &r);
-	if (rc != PAL_EXIT_OK)
-		goto out;
-	if (s->json)
-		commands_print_body(&r);
-	else if (commands_expect(&r, NULL) == NULL)
-		rc = PAL_EXIT_UNAVAILABLE;
-	else {
-		const char *to = json_string_value(json_object_get(r.json,
-		    "destinatario"));
-
-		id = output_value(json_object_get(r.json, "id"));
-		printf("Correo de prueba encolado (id %s) para %s.\n", id,
-		    to != NULL ? to : email);
-		free(id);
-	}
-out:
-	api_response_cleanup(&r);
-	json_decref(body);
-	return rc;
-}
-
-/* Replies of the mesa commands. */
-
-/*
- * Prints a reply for people; reply is the borrowed JSON object whose
- * shape commands_finish checked, a the command line.
- */
-typedef void commands_print_fn(const json_t *reply,
-    const struct commands_args *a);
-
-/*
- * Finishes a request: reports a failure, prints the body as received
- * under --json, or checks that the reply is an object (with member key an
- * array when key is given) and hands it to print. Returns the exit code.
- */
-static int
-commands_finish(const struct settings *s, const struct commands_args *a,
-    bool replied, const struct api_response *r, const char *key,
-    commands_print_fn *print)
-{
-	int rc;
-
-	if ((rc = commands_check(s, replied, r)) != PAL_EXIT_OK)
-		return rc;
-	if (s->json) {
-		commands_print_body(r);
-		return PAL_EXIT_OK;
-	}
-	if (commands_expect(r, key) == NULL)
-		return PAL_EXIT_UNAVAILABLE;
-	print(r->json, a);
-	return PAL_EXIT_OK;
-}
-
-/* One JSON request (body borrowed, may be NULL) and its reply printed. */
-static int
-commands_run(const struct settings *s, const struct commands_args *a,
-    const char *method, const char *path, json_t *body, const char *key,
-    commands_print_fn *print)
-{
-	struct api_response r;
-	int rc;
-
-	api_response_init(&r);
-	rc = commands_finish(s, a, api_request(s, method, path, body, &r), &r,
-	    key, print);
-	api_response_cleanup(&r);
-	return rc;
-}
-
-/* The value of a number commands_parse has checked already. */
-static json_int_t
-commands_number(const char *s)
-{
-	json_int_t n = 0;
-
-	for (; *s != '\0'; s++)
-		n = n * 10 + (*s - '0');
-	return n;
-}
-
-/* "/v1/mesas/<MESA>" followed by rest, owned. */
-static char *
-commands_mesa_path(const struct commands_args *a, const char *rest)
-{
-	return xasprintf("/v1/mesas/%" JSON_INTEGER_FORMAT "%s",
-	    commands_number(a->args[0]), rest);
-}
-
-/* The label of a word of the API for people; "-" for NULL. Static. */
-static const char *
-commands_label(const char *code)
-{
-	if (code == NULL)
-		return "-";
-	for (size_t i = 0; i < sizeof(commands_labels) /
-	    sizeof(commands_labels[0]); i++)
-		if (strcmp(code, commands_labels[i].code) == 0)
-			return commands_labels[i].label;
-	return code;
-}
-
-/* The string member key of obj (borrowed), or "-" when it is not one. */
-static const char *
-commands_str(const json_t *obj, const char *key)
-{
-	const char *v = json_string_value(json_object_get(obj, key));
-
-	return v != NULL ? v : "-";
-}
-
-static json_int_t
-commands_int(const json_t *obj, const char *key)
-{
-	return json_integer_value(json_object_get(obj, key));
-}
-
-/* "nombre" of the object member key, such as autor or facilitador. */
-static const char *
-commands_name_of(const json_t *obj, const char *key)
-{
-	return commands_str(json_object_get(obj, key), "nombre");
-}
-
-/* "1 material", "2 materiales": n and the right form of the noun. */
-static char *
-commands_count(json_int_t n, const char *one, const char *many)
-{
-	return xasprintf("%" JSON_INTEGER_FORMAT " %s", n, n == 1 ? one :
-	    many);
-}
-
-/* "812 bytes", "12.3 KiB", "4.0 MiB". */
-static char *
-commands_size(json_int_t n)
-{
-	if (n < 1024)
-		return commands_count(n, "byte", "bytes");
-	if (n < 1024 * 1024)
-		return xasprintf("%.1f KiB", (double)n / 1024);
-	return xasprintf("%.1f MiB", (double)n / (1024 * 1024));
-}
-
-/* The text of b, owned, with b released. */
-static char *
-commands_steal(struct buf *b)
-{
-	char *text = buf_steal(b);
-
-	buf_cleanup(b);
-	return text;
-}
-
-/* Cell formatters: each reads one member and shows its label. */
-
-static char *
-commands_fase_cell(const json_t *row)
-{
-	return xstrdup(commands_label(json_string_value(json_object_get(row,
-	    "fase"))));
-}
-
-static char *
-commands_sector_cell(const json_t *row)
-{
-	return xstrdup(commands_label(json_string_value(json_object_get(row,
-	    "sector"))));
-}
-
-static char *
-commands_tipo_cell(const json_t *row)
-{
-	return xstrdup(commands_label(json_string_value(json_object_get(row,
-	    "tipo"))));
-}
-
-static char *
-commands_autor_cell(const json_t *row)
-{
-	return xstrdup(commands_name_of(row, "autor"));
-}
-
-/* "Ana Ruiz <ana@ejemplo.mx>", or the name alone. */
-static char *
-commands_facilitador_cell(const json_t *row)
-{
-	const json_t *f = json_object_get(row, "facilitador");
-	const char *email = json_string_value(json_object_get(f, "email"));
-
-	if (email != NULL)
-		return xasprintf("%s <%s>", commands_str(f, "nombre"), email);
-	return xstrdup(commands_str(f, "nombre"));
-}
-
-static char *
-commands_facilitador_nombre_cell(const json_t *row)
-{
-	return xstrdup(commands_name_of(row, "facilitador"));
-}
-
-/* "2026-12-07 10:00" when the mesa is scheduled, "-" otherwise. */
-static char *
-commands_fecha_hora_cell(const json_t *row)
-{
-	const char *fecha = json_string_value(json_object_get(row, "fecha"));
-	const char *hora = json_string_value(json_object_get(row, "hora"));
-
-	if (fecha == NULL)
-		return xstrdup("-");
-	return xasprintf("%s %s", fecha, hora != NULL ? hora : "");
-}
-
-static void
-commands_print_mesa_creada(const json_t *m, const struct commands_args *a)
-{
-	const char *paso = json_string_value(json_object_get(m,
-	    "siguiente_paso"));
-
-	(void)a;
-	output_line(stdout, "Mesa %" JSON_INTEGER_FORMAT " creada: «%s» "
-	    "(%s), en %s.", commands_int(m, "id"), commands_str(m, "titulo"),
-	    commands_str(m, "entidad"),
-	    commands_label(json_string_value(json_object_get(m, "fase"))));
-	if (paso != NULL)
-		output_line(stdout, "Siguiente paso: %s", paso);
-}
-
-/*
- * Optional members are packed with "s*": an option not given is left out
- * of the body, so the server applies its default ("s?" would send null).
- */
-static int
-cmd_mesa_crear(const struct settings *s, const struct commands_args *a)
-{
-	json_t *body = json_pack("{s:s, s:s, s:s*, s:s*}",
-	    "titulo", commands_opt(a, "titulo"),
-	    "entidad", commands_opt(a, "entidad"),
-	    "municipio", commands_opt(a, "municipio"),
-	    "zona_horaria", commands_opt(a, "zona-horaria"));
-	int rc;
-
-	rc = commands_run(s, a, "POST", "/v1/mesas", body, NULL,
-	    commands_print_mesa_creada);
-	json_decref(body);
-	return rc;
-}
-
-static void
-commands_print_mesas(const json_t *reply, const struct commands_args *a)
-{
-	static const struct output_column cols[] = {
-		{ .title = "ID", .key = "id", .numeric = true },
-		{ .title = "TÍTULO", .key = "titulo", .max_width = 36 },
-		{ .title = "ENTIDAD", .key = "entidad", .max_width = 20 },
-		{ .title = "MUNICIPIO", .key = "municipio", .max_width = 20 },
-		{ .title = "FASE", .format = commands_fase_cell },
-		{ .title = "FECHA", .format = commands_fecha_hora_cell },
-		{ .title = "FACILITADOR", .max_width = 24,
-		    .format = commands_facilitador_nombre_cell },
-		{ .title = "ACTORES", .key = "actores", .numeric = true },
-		{ .title = "MATERIALES", .key = "materiales",
-		    .numeric = true },
-	};
-
-	(void)a;
-	output_table(stdout, cols, sizeof(cols) / sizeof(cols[0]),
-	    json_object_get(reply, "mesas"), "No hay mesas.");
-}
-
-static int
-cmd_mesa_listar(const struct settings *s, const struct commands_args *a)
-{
-	struct buf path;
-	int rc;
-
-	buf_init(&path);
-	buf_puts(&path, "/v1/mesas");
-	api_query_add(&path, "entidad", commands_opt(a, "entidad"));
-	api_query_add(&path, "fase", commands_opt(a, "fase"));
-	rc = commands_run(s, a, "GET", path.data, NULL, "mesas",
-	    commands_print_mesas);
-	buf_cleanup(&path);
-	return rc;
-}
-
-static void
-commands_print_mesa(const json_t *m, const struct commands_args *a)
-{
-	static const struct output_field head[] = {
-		{ .label = "id", .key = "id" },
-		{ .label = "título", .key = "titulo" },
-		{ .label = "entidad", .key = "entidad" },
-		{ .label = "municipio", .key = "municipio" },
-		{ .label = "zona horaria", .key = "zona_horaria" },
-		{ .label = "fase", .format = commands_fase_cell },
-	};
-	static const struct output_field fecha[] = {
-		{ .label = "fecha", .key = "fecha" },
-		{ .label = "hora", .key = "hora" },
-		{ .label = "lugar", .key = "lugar" },
-	};
-	static const struct output_field tail[] = {
-		{ .label = "facilitador", .format = commands_facilitador_cell },
-		{ .label = "actores", .key = "actores" },
-		{ .label = "materiales", .key = "materiales" },
-	};
-	const size_t nhead = sizeof(head) / sizeof(head[0]);
-	const size_t nfecha = sizeof(fecha) / sizeof(fecha[0]);
-	const size_t ntail = sizeof(tail) / sizeof(tail[0]);
-	struct output_field fields[sizeof(head) / sizeof(head[0]) +
-	    sizeof(fecha) / sizeof(fecha[0]) + sizeof(tail) / sizeof(tail[0])];
-	const json_t *bloqueos = json_object_get(m, "bloqueos");
-	const json_t *pendientes = json_object_get(bloqueos, "pendientes");
-	const char *ultima = json_string_value(json_object_get(bloqueos,
-	    "ultima_recepcion"));
-	const char *minima = json_string_value(json_object_get(bloqueos,
-	    "fecha_minima"));
-	const char *paso = json_string_value(json_object_get(m,
-	    "siguiente_paso"));
-	size_t n = nhead;
-
-	(void)a;
-	/* One call, so that every label lines up with the others. */
-	memcpy(fields, head, sizeof(head));
-	if (json_is_string(json_object_get(m, "fecha"))) {
-		memcpy(fields + n, fecha, sizeof(fecha));
-		n += nfecha;
-	}
-	memcpy(fields + n, tail, sizeof(tail));
-	n += ntail;
-	output_fields(stdout, fields, n, m);
-
-	if (json_array_size(pendientes) > 0 || ultima != NULL ||
-	    minima != NULL || paso != NULL)
-		fputc('\n', stdout);
-	if (json_array_size(pendientes) > 0) {
-		printf("Pendientes para programar:\n");
-		output_pendientes(stdout, pendientes);
-	}
-	if (ultima != NULL)
-		output_line(stdout, "Última recepción: %s", ultima);
-	if (minima != NULL)
-		output_line(stdout, "Fecha más próxima permitida: %s", minima);
-	if (paso != NULL)
-		output_line(stdout, "Siguiente paso: %s", paso);
-}
-
-static int
-cmd_mesa_ver(const struct settings *s, const struct commands_args *a)
-{
-	char *path = commands_mesa_path(a, "");
-	int rc;
-
-	rc = commands_run(s, a, "GET", path, NULL, NULL, commands_print_mesa);
-	free(path);
-	return rc;
-}
-
-/* Who did it: the user, else the actor (through a link), else pald. */
-static char *
-commands_quien_cell(const json_t *row)
-{
-	const char *u = json_string_value(json_object_get(json_object_get(row,
-	    "usuario"), "nombre"));
-	const char *act = json_string_value(json_object_get(
-	    json_object_get(row, "actor"), "nombre"));
-
-	return xstrdup(u != NULL ? u : act != NULL ? act : "sistema");
-}
-
-/* The description, and for a backdated entry who recorded it. */
-static char *
-commands_descripcion_cell(const json_t *row)
-{
-	const char *d = commands_str(row, "descripcion");
-	const char *u = json_string_value(json_object_get(json_object_get(row,
-	    "usuario"), "nombre"));
-
-	if (!json_is_true(json_object_get(json_object_get(row, "datos"),
-	    "retroactivo")))
-		return xstrdup(d);
-	if (u == NULL)
-		return xasprintf("%s (retroactivo)", d);
-	return xasprintf("%s (retroactivo, registrado por %s)", d, u);
-}
-
-static void
-commands_print_eventos(const json_t *reply, const struct commands_args *a)
-{
-	static const struct output_column cols[] = {
-		{ .title = "INSTANTE", .key = "instante" },
-		{ .title = "QUIÉN", .max_width = 28,
-		    .format = commands_quien_cell },
-		{ .title = "TIPO", .key = "tipo" },
-		{ .title = "DESCRIPCIÓN", .format = commands_descripcion_cell },
-	};
-
-	(void)a;
-	output_table(stdout, cols, sizeof(cols) / sizeof(cols[0]),
-	    json_object_get(reply, "eventos"), "La mesa no tiene eventos.");
-}
-
-static int
-cmd_mesa_linea_tiempo(const struct settings *s,
-    const struct commands_args *a)
-{
-	char *path = commands_mesa_path(a, "/eventos");
-	int rc;
-
-	rc = commands_run(s, a, "GET", path, NULL, "eventos",
-	    commands_print_eventos);
-	free(path);
-	return rc;
-}
-
-static void
-commands_print_programada(const json_t *m, const struct commands_args *a)
-{
-	(void)a;
-	output_line(stdout, "Mesa %" JSON_INTEGER_FORMAT " convocada para el "
-	    "%s a las %s en %s.", commands_int(m, "id"),
-	    commands_str(m, "fecha"), commands_str(m, "hora"),
-	    commands_str(m, "lugar"));
-}
-
-/*
- * A refusal by the gate prints its pairs and dates through
- * output_server_error, like every other refusal.
- */
-static int
-cmd_mesa_programar(const struct settings *s, const struct commands_args *a)
-{
-	char *path = commands_mesa_path(a, "/programar");
-	json_t *body = json_pack("{s:s, s:s, s:s}",
-	    "fecha", commands_opt(a, "fecha"),
-	    "hora", commands_opt(a, "hora"),
-	    "lugar", commands_opt(a, "lugar"));
-	int rc;
-
-	rc = commands_run(s, a, "POST", path, body, NULL,
-	    commands_print_programada);
-	json_decref(body);
-	free(path);
-	return rc;
-}
-
-/* Actores. */
-
-static void
-commands_print_actor(const json_t *act, const struct commands_args *a)
-{
-	(void)a;
-	output_line(stdout, "Actor %" JSON_INTEGER_FORMAT " agregado a la mesa "
-	    "%" JSON_INTEGER_FORMAT ": %s <%s>, %s.", commands_int(act, "id"),
-	    commands_int(act, "mesa_id"), commands_str(act, "nombre"),
-	    commands_str(act, "email"),
-	    commands_label(json_string_value(json_object_get(act,
-	    "sector"))));
-}
-
-static int
-cmd_actor_agregar(const struct settings *s, const struct commands_args *a)
-{
-	char *path = commands_mesa_path(a, "/actores");
-	json_t *body = json_pack("{s:s, s:s, s:s, s:s*, s:s*}",
-	    "nombre", commands_opt(a, "nombre"),
-	    "email", commands_opt(a, "email"),
-	    "sector", commands_opt(a, "sector"),
-	    "organizacion", commands_opt(a, "organizacion"),
-	    "cargo", commands_opt(a, "cargo"));
-	int rc;
-
-	rc = commands_run(s, a, "POST", path, body, NULL,
-	    commands_print_actor);
-	json_decref(body);
-	free(path);
-	return rc;
-}
-
-/* "2/3": materials received out of all. */
-static char *
-commands_recibidos_cell(const json_t *row)
-{
-	return xasprintf("%" JSON_INTEGER_FORMAT "/%" JSON_INTEGER_FORMAT,
-	    commands_int(row, "materiales_recibidos"),
-	    commands_int(row, "materiales_total"));
-}
-
-static void
-commands_print_actores(const json_t *reply, const struct commands_args *a)
-{
-	static const struct output_column cols[] = {
-		{ .title = "ID", .key = "id", .numeric = true },
-		{ .title = "NOMBRE", .key = "nombre", .max_width = 30 },
-		{ .title = "EMAIL", .key = "email", .max_width = 36 },
-		{ .title = "SECTOR", .format = commands_sector_cell },
-		{ .title = "ORGANIZACIÓN", .key = "organizacion",
-		    .max_width = 30 },
-		{ .title = "CARGO", .key = "cargo", .max_width = 24 },
-		{ .title = "RECIBIDOS", .numeric = true,
-		    .format = commands_recibidos_cell },
-	};
-
-	(void)a;
-	output_table(stdout, cols, sizeof(cols) / sizeof(cols[0]),
-	    json_object_get(reply, "actores"),
-	    "La mesa no tiene actores.");
-}
-
-static int
-cmd_actor_listar(const struct settings *s, const struct commands_args *a)
-{
-	char *path = commands_mesa_path(a, "/actores");
-	int rc;
-
-	rc = commands_run(s, a, "GET", path, NULL, "actores",
-	    commands_print_actores);
-	free(path);
-	return rc;
-}
-
-static void
-commands_print_revocados(const json_t *reply, const struct commands_args *a)
-{
-	json_int_t n = commands_int(reply, "revocados");
-	json_int_t actor = commands_number(a->args[1]);
-
-	if (n == 0)
-		printf("El actor %" JSON_INTEGER_FORMAT " no tenía enlaces "
-		    "vigentes.\n", actor);
-	else
-		printf("%s %" JSON_INTEGER_FORMAT " %s del actor %"
-		    JSON_INTEGER_FORMAT ".\n", n == 1 ? "Se revocó" :
-		    "Se revocaron", n, n == 1 ? "enlace" : "enlaces", actor);
-}
-
-static int
-cmd_actor_revocar_enlaces(const struct settings *s,
-    const struct commands_args *a)
-{
-	char *rest = xasprintf("/actores/%" JSON_INTEGER_FORMAT
-	    "/revocar-enlaces", commands_number(a->args[1]));
-	char *path = commands_mesa_path(a, rest);
-	int rc;
-
-	rc = commands_run(s, a, "POST", path, NULL, NULL,
-	    commands_print_revocados);
-	free(path);
-	free(rest);
-	return rc;
-}
-
-/* Materiales. */
-
-static void
-commands_print_material(const json_t *m, const struct commands_args *a)
-{
-	char *size = commands_size(commands_int(m, "tamano"));
-
-	(void)a;
-	output_line(stdout, "Material %" JSON_INTEGER_FORMAT " agregado a la "
-	    "mesa %" JSON_INTEGER_FORMAT ": «%s» (%s, %s), de %s, entregado "
-	    "el %s.", commands_int(m, "id"), commands_int(m, "mesa_id"),
-	    commands_str(m, "titulo"),
-	    commands_label(json_string_value(json_object_get(m, "tipo"))),
-	    size, commands_name_of(m, "autor"),
-	    commands_str(m, "fecha_entrega"));
-	free(size);
-}
-
-/*
- * The body is the material itself, not JSON: a file's bytes as its media
- * type, or the text given with --texto as UTF-8 plain text.
- */
-static int
-cmd_material_agregar(const struct settings *s, const struct commands_args *a)
-{
-	const char *file = a->nargs > 1 ? a->args[1] : NULL;
-	const char *texto = commands_opt(a, "texto");
-	const char *name = NULL, *type;
-	struct api_response r;
-	struct error err;
-	struct buf path, data;
-	int rc;
-
-	if ((file != NULL) == (texto != NULL))
-		return commands_usage_error(a->entry, file != NULL ?
-		    "indique ARCHIVO o --texto, no ambos" :
-		    "falta el material: indique ARCHIVO o --texto");
-	error_clear(&err);
-	buf_init(&data);
-	if (file != NULL) {
-		name = strrchr(file, '/');
-		name = name != NULL ? name + 1 : file;
-		if (*name == '\0') {
-			buf_cleanup(&data);
-			return commands_usage_error(a->entry,
-			    "«%s» no nombra un archivo", file);
-		}
-		if (!commands_read_file(file, &data, &err)) {
-			buf_cleanup(&data);
-			fprintf(stderr, "error: %s\n", err.message);
-			return PAL_EXIT_USAGE;
-		}
-		type = commands_media_type(name);
-	} else {
-		buf_puts(&data, texto);
-		type = "text/plain; charset=utf-8";
-	}
-
-	buf_init(&path);
-	buf_printf(&path, "/v1/mesas/%" JSON_INTEGER_FORMAT "/materiales",
-	    commands_number(a->args[0]));
-	api_query_add(&path, "actor", commands_opt(a, "actor"));
-	api_query_add(&path, "tipo", commands_opt(a, "tipo"));
-	api_query_add(&path, "titulo", commands_opt(a, "titulo"));
-	api_query_add(&path, "fecha", commands_opt(a, "fecha"));
-	api_query_add(&path, "archivo", name);
-	api_response_init(&r);
-	rc = commands_finish(s, a, api_request_raw(s, "POST", path.data, type,
-	    data.data, data.len, "application/json", &r), &r, NULL,
-	    commands_print_material);
-	api_response_cleanup(&r);
-	buf_cleanup(&path);
-	buf_cleanup(&data);
-	return rc;
-}
-
-/* "diag.pdf, application/pdf, 12.3 KiB", or "texto, 812 bytes". */
-static char *
-commands_archivo_cell(const json_t *row)
-{
-	const char *archivo = json_string_value(json_object_get(row,
-	    "archivo"));
-	char *size = commands_size(commands_int(row, "tamano"));
-	char *cell;
-
-	if (archivo != NULL)
-		cell = xasprintf("%s, %s, %s", archivo,
-		    commands_str(row, "tipo_medio"), size);
-	else
-		cell = xasprintf("texto, %s", size);
-	free(size);
-	return cell;
-}
-
-/* "Ana (2026-11-20, autor), Luis (2026-11-21, correo)", or "nadie". */
-static char *
-commands_acuses_cell(const json_t *row)
-{
-	const json_t *acuse;
-	struct buf b;
-	size_t i;
-
-	buf_init(&b);
-	json_array_foreach(json_object_get(row, "acuses"), i, acuse)
-		buf_printf(&b, "%s%s (%s, %s)", i > 0 ? ", " : "",
-		    commands_str(acuse, "actor"), commands_str(acuse, "fecha"),
-		    commands_str(acuse, "medio"));
-	if (b.len == 0)
-		buf_puts(&b, "nadie");
-	return commands_steal(&b);
-}
-
-/* "Marta, Pedro", or "nadie". */
-static char *
-commands_pendientes_cell(const json_t *row)
-{
-	const json_t *p;
-	struct buf b;
-	size_t i;
-
-	buf_init(&b);
-	json_array_foreach(json_object_get(row, "pendientes"), i, p)
-		buf_printf(&b, "%s%s", i > 0 ? ", " : "",
-		    commands_str(p, "actor"));
-	if (b.len == 0)
-		buf_puts(&b, "nadie");
-	return commands_steal(&b);
-}
-
-static void
-commands_print_materiales(const json_t *reply,
-    const struct commands_args *a)
-{
-	static const struct output_field fields[] = {
-		{ .label = "id", .key = "id" },
-		{ .label = "título", .key = "titulo" },
-		{ .label = "tipo", .format = commands_tipo_cell },
-		{ .label = "autor", .format = commands_autor_cell },
-		{ .label = "fecha de entrega", .key = "fecha_entrega" },
-		{ .label = "contenido", .format = commands_archivo_cell },
-		{ .label = "recibido por", .format = commands_acuses_cell },
-		{ .label = "pendiente", .format = commands_pendientes_cell },
-	};
-	const json_t *materiales = json_object_get(reply, "materiales");
-	const json_t *m;
-	size_t i;
-
-	(void)a;
-	if (json_array_size(materiales) == 0) {
-		printf("La mesa no tiene materiales.\n");
-		return;
-	}
-	json_array_foreach(materiales, i, m) {
-		if (i > 0)
-			fputc('\n', stdout);
-		output_fields(stdout, fields, sizeof(fields) /
-		    sizeof(fields[0]), m);
-	}
-}
-
-static int
-cmd_material_listar(const struct settings *s, const struct commands_args *a)
-{
-	char *path = commands_mesa_path(a, "/materiales");
-	int rc;
-
-	rc = commands_run(s, a, "GET", path, NULL, "materiales",
-	    commands_print_materiales);
-	free(path);
-	return rc;
-}
-
-static int
-commands_hex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Decodes the %XX escapes of s[0..len) into out; false on a bad one. */
-static bool
-commands_percent_decode(const char *s, size_t len, struct buf *out)
-{
-	for (size_t i = 0; i < len; i++) {
-		int hi, lo;
-
-		if (s[i] != '%') {
-			buf_putc(out, s[i]);
-			continue;
-		}
-		if (i + 2 >= len || (hi = commands_hex(s[i + 1])) < 0 ||
-		    (lo = commands_hex(s[i + 2])) < 0 || hi + lo == 0)
-			return false;
-		buf_putc(out, (char)(hi * 16 + lo));
-		i += 2;
-	}
-	return true;
-}
-
-/*
- * name (borrowed) when it is a plain file name for the current directory:
- * the last path component, not empty, no leading dot, no control
- * characters, valid UTF-8. Owned copy, or NULL.
- */
-static char *
-commands_safe_name(const char *name)
-{
-	const char *base = name;
-
-	for (const char *p = name; *p != '\0'; p++) {
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			return NULL;
-		if (*p == '/' || *p == '\\')
-			base = p + 1;
-	}
-	if (*base == '\0' || *base == '.' || !output_utf8_valid(base))
-		return NULL;
-	return xstrdup(base);
-}
-
-/*
- * The file name a Content-Disposition header (borrowed, may be NULL)
- * suggests, owned, or NULL. filename*=UTF-8''... wins over filename=.
- * Only a plain name in the current directory is accepted: no path, no
- * leading dot, no control characters, valid UTF-8; so a server can
- * never make pal write anywhere else.
- */
-static char *
-commands_disposition_name(const char *disp)
-{
-	struct buf plain, ext;
-	const char *p = disp;
-	char *name = NULL;
-
-	if (disp == NULL)
-		return NULL;
-	buf_init(&plain);
-	buf_init(&ext);
-	while ((p = strchr(p, ';')) != NULL) {
-		const char *key, *eq;
-		size_t klen;
-
-		p++;
-		while (*p == ' ' || *p == '\t')
-			p++;
-		key = p;
-		if ((eq = strchr(key, '=')) == NULL)
-			break;
-		klen = (size_t)(eq - key);
-		while (klen > 0 && (key[klen - 1] == ' ' ||
-		    key[klen - 1] == '\t'))
-			klen--;
-		p = eq + 1;
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (klen == 9 && strncasecmp(key, "filename*", 9) == 0) {
-			size_t vlen = strcspn(p, ";");
-			const char *q = p, *end = p + vlen;
-
-			/* charset'language'value, only UTF-8 taken. */
-			if (vlen > 7 && strncasecmp(q, "UTF-8'", 6) == 0 &&
-			    (q = memchr(q + 6, '\'', (size_t)(end - q - 6)))
-			    != NULL) {
-				buf_reset(&ext);
-				if (!commands_percent_decode(q + 1,
-				    (size_t)(end - q - 1), &ext))
-					buf_reset(&ext);
-			}
-			p = end;
-		} else if (klen == 8 && strncasecmp(key, "filename", 8) == 0) {
-			buf_reset(&plain);
-			if (*p == '"') {
-				for (p++; *p != '\0' && *p != '"'; p++) {
-					if (*p == '\\' && p[1] != '\0')
-						p++;
-					buf_putc(&plain, *p);
-				}
-			} else
-				buf_append(&plain, p, strcspn(p, "; \t"));
-		}
-	}
-	name = commands_safe_name(ext.len > 0 ? ext.data : plain.data);
-	buf_cleanup(&ext);
-	buf_cleanup(&plain);
-	return name;
-}
-
-/*
- * Writes data[0..len) to a new file at path, or to standard output for
- * "-". An existing file is never replaced (O_EXCL), and a file left half
- * written is removed.
- */
-static bool
-commands_write_new(const char *path, const void *data, size_t len,
-    struct error *err)
-{
-	const char *p = data;
-	size_t off = 0;
-	ssize_t n;
-	int fd;
-
-	if (strcmp(path, "-") == 0) {
-		if (fwrite(data, 1, len, stdout) != len ||
-		    fflush(stdout) != 0) {
-			error_set(err, 0, "uso", "no se pudo escribir la "
-			    "salida: %s", strerror(errno));
-			return false;
-		}
-		return true;
-	}
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-	    0666)) == -1) {
-		if (errno == EEXIST)
-			error_set(err, 0, "uso", "el archivo «%s» ya existe y "
-			    "no se sobrescribe; elija otro con -o", path);
-		else
-			error_set(err, 0, "uso", "no se pudo crear «%s»: %s",
-			    path, commands_errno_text(errno));
-		return false;
-	}
-	while (off < len) {
-		if ((n = write(fd, p + off, len - off)) == -1) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		off += (size_t)n;
-	}
-	if (off < len || close(fd) == -1) {
-		error_set(err, 0, "uso", "no se pudo escribir «%s»: %s", path,
-		    strerror(errno));
-		if (off < len)
-			close(fd);
-		(void)unlink(path);
-		return false;
-	}
-	return true;
-}
-
-static int
-cmd_material_descargar(const struct settings *s,
-    const struct commands_args *a)
-{
-	json_int_t id = commands_number(a->args[1]);
-	const char *salida = commands_opt(a, "salida");
-	char *rest, *path, *name = NULL, *size;
-	struct api_response r;
-	struct error err;
-	FILE *say;
-	int rc;
-
-	/* Refuse before downloading when the answer is known already. */
-	if (salida != NULL && strcmp(salida, "-") != 0 &&
-	    access(salida, F_OK) == 0) {
-		fprintf(stderr, "error: el archivo «%s» ya existe y no se "
-		    "sobrescribe; elija otro con -o\n", salida);
-		return PAL_EXIT_USAGE;
-	}
-	rest = xasprintf("/materiales/%" JSON_INTEGER_FORMAT "/contenido", id);
-	path = commands_mesa_path(a, rest);
-	api_response_init(&r);
-	rc = commands_check(s, api_request_raw(s, "GET", path, NULL, NULL, 0,
-	    "*/*", &r), &r);
-	if (rc != PAL_EXIT_OK)
-		goto out;
-
-	if (salida != NULL)
-		name = xstrdup(salida);
-	else if ((name = commands_disposition_name(r.disposition)) == NULL)
-		name = xasprintf("material-%" JSON_INTEGER_FORMAT, id);
-	error_clear(&err);
-	if (!commands_write_new(name, r.body.data, r.body.len, &err)) {
-		fprintf(stderr, "error: %s\n", err.message);
-		rc = PAL_EXIT_USAGE;
-		goto out;
-	}
-	/* Standard output may hold the bytes, or a script's JSON. */
-	say = strcmp(name, "-") == 0 || s->json ? stderr : stdout;
-	size = commands_size((json_int_t)r.body.len);
-	if (strcmp(name, "-") != 0)
-		output_line(say, "Material %" JSON_INTEGER_FORMAT " guardado "
-		    "en «%s» (%s).", id, name, size);
-	free(size);
-out:
-	api_response_cleanup(&r);
-	free(name);
-	free(path);
-	free(rest);
-	return rc;
-}
-
-static void
-commands_print_envios(const json_t *reply, const struct commands_args *a)
-{
-	const json_t *envios = json_object_get(reply, "envios");
-	const json_t *e;
-	size_t i;
-
-	(void)a;
-	if (json_array_size(envios) == 0) {
-		printf("Nadie tiene materiales pendientes.\n");
-		return;
-	}
-	json_array_foreach(envios, i, e) {
-		char *n = commands_count((json_int_t)json_array_size(
-		    json_object_get(e, "materiales")), "material",
-		    "materiales");
-
-		output_line(stdout, "Enviado a %s <%s>: %s.",
-		    commands_str(e, "actor"), commands_str(e, "email"), n);
-		free(n);
-	}
-}
-
-static int
-cmd_material_enviar(const struct settings *s, const struct commands_args *a)
-{
-	char *path = commands_mesa_path(a, "/materiales/enviar");
-	int rc;
-
-	rc = commands_run(s, a, "POST", path, NULL, "envios",
-	    commands_print_envios);
-	free(path);
-	return rc;
-}
-
-/* Acuses. */
-
-static void
-commands_print_acuse(const json_t *acuse, const struct commands_args *a)
-{
-	(void)a;
-	output_line(stdout, "Acuse %" JSON_INTEGER_FORMAT " registrado: el "
-	    "actor %" JSON_INTEGER_FORMAT " recibió el material %"
-	    JSON_INTEGER_FORMAT " el %s por «%s»%s.",
-	    commands_int(acuse, "id"), commands_int(acuse, "actor_id"),
-	    commands_int(acuse, "material_id"), commands_str(acuse, "fecha"),
-	    commands_str(acuse, "medio"),
-	    json_is_true(json_object_get(acuse, "retroactivo")) ?
-	    " (retroactivo)" : "");
-}
-
-static int
-cmd_acuse_registrar(const struct settings *s, const struct commands_args *a)
-{
-	char *path = commands_mesa_path(a, "/acuses");
-	json_t *body = json_pack("{s:I, s:I, s:s, s:s*}",
-	    "actor", commands_number(commands_opt(a, "actor")),
-	    "material", commands_number(commands_opt(a, "material")),
-	    "medio", commands_opt(a, "medio"),
-	    "fecha", commands_opt(a, "fecha"));
-	int rc;
-
-	rc = commands_run(s, a, "POST", path, body, NULL,
-	    commands_print_acuse);
-	json_decref(body);
-	free(path);
-	return rc;
-}
-
-/* Sesión. */
-
-/* The minutes: attendees, then every contribution in order. */
-static void
-commands_print_sesion(const json_t *acta, const struct commands_args *a)
-{
-	const json_t *asistentes = json_object_get(acta, "asistentes");
-	const json_t *aportaciones = json_object_get(acta, "aportaciones");
-	const json_t *v;
-	size_t i;
-
-	(void)a;
-	output_line(stdout, "Sesión de la mesa %" JSON_INTEGER_FORMAT ", %s "
-	    "(%s).", commands_int(acta, "mesa_id"), commands_str(acta, "fecha"),
-	    json_is_true(json_object_get(acta, "abierta")) ? "abierta" :
-	    "cerrada");
-	printf("\nAsistentes (%zu):\n", json_array_size(asistentes));
-	json_array_foreach(asistentes, i, v) {
-		const char *org = json_string_value(json_object_get(v,
-		    "organizacion"));
-
-		output_line(stdout, "  - %s (%s%s%s)",
-		    commands_str(v, "nombre"),
-		    commands_label(json_string_value(json_object_get(v,
-		    "sector"))), org != NULL ? ", " : "",
-		    org != NULL ? org : "");
-	}
-	if (json_array_size(aportaciones) == 0) {
-		printf("\nAportaciones: ninguna todavía.\n");
-		return;
-	}
-	printf("\nAportaciones (%zu):\n", json_array_size(aportaciones));
-	json_array_foreach(aportaciones, i, v)
-		output_line(stdout, "  %" JSON_INTEGER_FORMAT ". [%s] %s: %s",
-		    commands_int(v, "orden"),
-		    commands_label(json_string_value(json_object_get(v,
-		    "tipo"))), commands_str(v, "actor"),
-		    commands_str(v, "texto"));
-}
-
-static int
-cmd_sesion_abrir(const struct settings *s, const struct commands_args *a)
-{
-	char *path = commands_mesa_path(a, "/sesion");
-	json_t *ids = json_array();
-	json_t *body;
-	int rc;
-
-	/* Checked by commands_parse already: this only fills ids. */
-	(void)commands_numbers_valid("--asistentes",
-	    commands_opt(a, "asistentes"), ids, NULL);
-	body = json_pack("{s:o}", "asistentes", ids);
-	rc = commands_run(s, a, "POST", path, body, NULL,
-	    commands_print_sesion);
-	json_decref(body);
-	free(path);
-	return rc;
-}
-
-static int
-cmd_sesion_ver(const struct settings *s, const struct commands_args *a)
-{
-	char *path = commands_mesa_path(a, "/sesion");
-	int rc;
-
-	rc = commands_run(s, a, "GET", path, NULL, NULL,
-	    commands_print_sesion);
-	free(path);
-	return rc;
-}
-
-static void
-commands_print_aportacion(const json_t *ap, const struct commands_args *a)
-{
-	output_line(stdout, "Aportación %" JSON_INTEGER_FORMAT " registrada en "
-	    "la minuta de la mesa %" JSON_INTEGER_FORMAT ": [%s] %s.",
-	    commands_int(ap, "orden"), commands_number(a->args[0]),
-	    commands_label(json_string_value(json_object_get(ap, "tipo"))),
-	    commands_str(ap, "actor"));
-}
-
-static int
-cmd_aportacion_agregar(const struct settings *s,
-    const struct commands_args *a)
-{
-	char *path = commands_mesa_path(a, "/aportaciones");
-	json_t *body = json_pack("{s:I, s:s, s:s}",
-	    "actor", commands_number(commands_opt(a, "actor")),
-	    "tipo", commands_opt(a, "tipo"),
-	    "texto", a->args[1]);
-	int rc;
-
-	rc = commands_run(s, a, "POST", path, body, NULL,
-	    commands_print_aportacion);
-	json_decref(body);
-	free(path);
-	return rc;
 }
 
 /* The program. */

@@ -2,8 +2,9 @@
  * pal's commands: one static table of (noun, verb, usage, summary,
  * argument counts and kinds, options, needs a token, handler), from which
  * the dispatcher, the option parser, the local checks of values and every
- * --help text are driven. Adding a command is one table entry and one
- * small handler in commands.c.
+ * --help text are driven. Adding a command is one table entry in
+ * commands.c and one small handler in the cmd_<group>.c of its noun
+ * (declared in cmd.h).
  */
 #ifndef PAL_COMMANDS_H
 #define PAL_COMMANDS_H
@@ -56,6 +57,7 @@ struct commands_entry {
 	const char		*verb;		/* NULL: the noun alone */
 	const char		*usage;		/* after "pal noun verb" */
 	const char		*summary;	/* one Spanish sentence */
+	const char		*notes;		/* more for --help, or NULL */
 	size_t			 min_args;	/* positional arguments */
 	size_t			 max_args;
 	bool			 needs_token;
@@ -94,6 +96,14 @@ bool	 commands_parse(const struct commands_entry *e, int argc,
 
 /* The value of option name ("" for a flag), or NULL when not given. */
 const char *commands_opt(const struct commands_args *a, const char *name);
+
+/*
+ * For a handler's own checks of its command line: prints "error: " and
+ * fmt formatted, then the usage line of e, on stderr. Returns
+ * PAL_EXIT_USAGE.
+ */
+int	 commands_usage_error(const struct commands_entry *e,
+	    const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /*
  * The whole program after libcurl's global init: global options, --help

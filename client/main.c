@@ -1,7 +1,8 @@
 /*
  * pal, the command-line client of pald. This file only brackets the
  * program with libcurl's global setup, which must happen once and before
- * any thread exists; everything else is in commands.c.
+ * any thread exists; everything else starts in commands.c (the table)
+ * and the cmd_*.c files (the handlers).
  */
 #include "commands.h"
 

@@ -379,6 +379,23 @@ output_pendientes(FILE *fp, const json_t *pendientes)
 	}
 }
 
+void
+output_errores(FILE *fp, const json_t *errores)
+{
+	const json_t *e;
+	size_t i;
+
+	json_array_foreach(errores, i, e) {
+		const char *message = json_string_value(json_object_get(e,
+		    "message"));
+		const char *code = json_string_value(json_object_get(e,
+		    "code"));
+
+		output_line(fp, "  - %s", message != NULL ? message :
+		    code != NULL ? code : "?");
+	}
+}
+
 const char *
 output_status_message(long status)
 {
@@ -470,14 +487,19 @@ output_detail_line(FILE *fp, const char *key, const json_t *v)
 }
 
 /*
- * The members of detalles that the gate of "programar" sends, read as
- * sentences rather than as JSON; true when key was one of them.
+ * The members of detalles that the gate of "programar" and the closing of
+ * a PAL send, read as sentences rather than as JSON; true when key was
+ * one of them.
  */
 static bool
 output_gate_detail(FILE *fp, const char *key, const json_t *item)
 {
 	if (strcmp(key, "pendientes") == 0 && json_is_array(item)) {
 		output_pendientes(fp, item);
+		return true;
+	}
+	if (strcmp(key, "errores") == 0 && json_is_array(item)) {
+		output_errores(fp, item);
 		return true;
 	}
 	if (strcmp(key, "ultima_recepcion") != 0 &&

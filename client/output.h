@@ -84,6 +84,14 @@ void	 output_line(FILE *fp, const char *fmt, ...)
 void	 output_pendientes(FILE *fp, const json_t *pendientes);
 
 /*
+ * Prints the broken rules of a PAL, a borrowed array of {code, message,
+ * ...} objects as "pal pal validar" and a refused "pal pal cerrar" get
+ * them, as one "  - <message>" line each ("  - <code>" when an item has
+ * no message).
+ */
+void	 output_errores(FILE *fp, const json_t *errores);
+
+/*
  * The Spanish sentence for an HTTP status when the body says nothing
  * usable (413 becomes "el archivo o la petición excede el tamaño
  * permitido"). Static storage.
@@ -97,7 +105,7 @@ const char *output_status_message(long status);
  * Members of the gate's detalles read as sentences: "pendientes" as
  * output_pendientes lines, "ultima_recepcion" and "fecha_minima" as
  * "Última recepción: ..." and "Fecha más próxima permitida: ..." (not at
- * all when null).
+ * all when null); the "errores" of a refused PAL as output_errores lines.
  */
 void	 output_server_error(FILE *fp, long status, const json_t *body);
 

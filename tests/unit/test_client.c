@@ -1,8 +1,9 @@
 /*
  * Unit tests of pal, the client: where settings come from, the config
- * file and its mode, command-line parsing against the command table,
- * UTF-8 aware widths and cuts in tables, server errors as printed, and
- * the mapping from HTTP status to exit code. Requests against a real pald
+ * file and its mode, command-line parsing against the command table and
+ * the checks a handler makes before any request, UTF-8 aware widths and
+ * cuts in tables, server errors as printed, and the mapping from HTTP
+ * status to exit code. Requests against a real pald
  * are integration tests; here only an unreachable port is contacted.
  */
 #include <sys/stat.h>
@@ -19,6 +20,7 @@
 
 #include "api.h"
 #include "buf.h"
+#include "cmd.h"
 #include "commands.h"
 #include "output.h"
 #include "settings.h"
@@ -505,6 +507,22 @@ Test(client_parse, asistentes_list)
 	cr_assert_str_eq(err.message, "falta la opción --asistentes");
 }
 
+/* What sesion abrir sends for the list commands_parse accepted. */
+Test(client_parse, asistentes_as_sent)
+{
+	json_t *ids = cmd_numbers("3,45,6");
+	json_t *one = cmd_numbers("12");
+	char *text = json_dumps(ids, JSON_COMPACT);
+
+	cr_assert_str_eq(text, "[3,45,6]");
+	free(text);
+	text = json_dumps(one, JSON_COMPACT);
+	cr_assert_str_eq(text, "[12]");
+	free(text);
+	json_decref(one);
+	json_decref(ids);
+}
+
 Test(client_parse, short_option_of_descargar)
 {
 	struct commands_args a;
@@ -517,6 +535,158 @@ Test(client_parse, short_option_of_descargar)
 	    "--salida=x.pdf"), "%s", err.message);
 	cr_assert(parse("material", "descargar", &a, &err, 2, "1", "5"));
 	cr_assert_null(commands_opt(&a, "salida"));
+}
+
+Test(client_parse, compromisos)
+{
+	struct commands_args a;
+	struct error err;
+
+	cr_assert(parse("compromiso", "agregar", &a, &err, 9, "1", "--titulo",
+	    "Contratos abiertos", "--tipo", "contrataciones_abiertas",
+	    "--inicio", "2026-12-01", "--meta", "100 %"), "%s", err.message);
+	cr_assert_str_eq(commands_opt(&a, "tipo"), "contrataciones_abiertas");
+	cr_assert_str_eq(commands_opt(&a, "meta"), "100 %");
+	cr_assert_null(commands_opt(&a, "alineacion"));
+	/* plan_nacional without --alineacion parses: the handler refuses. */
+	cr_assert(parse("compromiso", "agregar", &a, &err, 7, "1", "--titulo",
+	    "T", "--tipo", "plan_nacional", "--inicio", "2026-12-01"), "%s",
+	    err.message);
+
+	cr_assert_not(parse("compromiso", "agregar", &a, &err, 7, "1",
+	    "--titulo", "T", "--tipo", "nacional", "--inicio", "2026-12-01"));
+	cr_assert_str_eq(err.message, "--tipo debe ser "
+	    "contrataciones_abiertas, plan_nacional o local, no «nacional»");
+	cr_assert_not(parse("compromiso", "agregar", &a, &err, 7, "1",
+	    "--titulo", "T", "--tipo", "local", "--inicio", "1/12/2026"));
+	cr_assert_str_eq(err.message,
+	    "--inicio debe ser una fecha AAAA-MM-DD, no «1/12/2026»");
+	cr_assert_not(parse("compromiso", "agregar", &a, &err, 5, "1",
+	    "--titulo", "T", "--tipo", "local"));
+	cr_assert_str_eq(err.message, "falta la opción --inicio");
+	cr_assert_not(parse("compromiso", "agregar", &a, &err, 7, "uno",
+	    "--titulo", "T", "--tipo", "local", "--inicio", "2026-12-01"));
+	cr_assert(strncmp(err.message, "MESA ", 5) == 0, "%s", err.message);
+
+	/* editar: every field optional, each still checked. */
+	cr_assert(parse("compromiso", "editar", &a, &err, 2, "1", "4"), "%s",
+	    err.message);
+	cr_assert(parse("compromiso", "editar", &a, &err, 4, "1", "4",
+	    "--alineacion", "Compromiso 12"), "%s", err.message);
+	cr_assert_not(parse("compromiso", "editar", &a, &err, 1, "1"));
+	cr_assert_str_eq(err.message, "faltan argumentos");
+	cr_assert_not(parse("compromiso", "editar", &a, &err, 2, "1", "c4"));
+	cr_assert_str_eq(err.message,
+	    "COMPROMISO debe ser un número entero positivo, no «c4»");
+	cr_assert_not(parse("compromiso", "editar", &a, &err, 4, "1", "4",
+	    "--tipo", "Local"));
+	cr_assert_not(parse("compromiso", "editar", &a, &err, 4, "1", "4",
+	    "--inicio", "2026-13-01"));
+	cr_assert_not(parse("compromiso", "listar", &a, &err, 1, "0"));
+}
+
+Test(client_parse, actividades_y_criterios)
+{
+	static const char *const bad_dates[] = { "2027-3-31", "31/03/2027",
+	    "2027-03-32", "mañana" };
+	struct commands_args a;
+	struct error err;
+
+	cr_assert(parse("actividad", "agregar", &a, &err, 11, "4",
+	    "--descripcion", "Inventario", "--responsable", "Ana Ruiz",
+	    "--email", "ana@x.mx", "--fecha", "2027-03-31", "--cargo",
+	    "Directora"), "%s", err.message);
+	cr_assert_str_eq(a.args[0], "4");
+	cr_assert_str_eq(commands_opt(&a, "responsable"), "Ana Ruiz");
+	cr_assert_null(commands_opt(&a, "entregable"));
+	for (size_t i = 0; i < sizeof(bad_dates) / sizeof(bad_dates[0]); i++)
+		cr_assert_not(parse("actividad", "agregar", &a, &err, 9, "4",
+		    "--descripcion", "D", "--responsable", "N", "--email",
+		    "e@x", "--fecha", bad_dates[i]), "%s", bad_dates[i]);
+	cr_assert_str_eq(err.message,
+	    "--fecha debe ser una fecha AAAA-MM-DD, no «mañana»");
+	cr_assert_not(parse("actividad", "agregar", &a, &err, 7, "4",
+	    "--descripcion", "D", "--responsable", "N", "--fecha",
+	    "2027-03-31"));
+	cr_assert_str_eq(err.message, "falta la opción --email");
+	cr_assert_not(parse("actividad", "agregar", &a, &err, 9, "x",
+	    "--descripcion", "D", "--responsable", "N", "--email", "e@x",
+	    "--fecha", "2027-03-31"));
+	cr_assert(strncmp(err.message, "COMPROMISO ", 11) == 0, "%s",
+	    err.message);
+
+	cr_assert(parse("criterio", "atestiguar", &a, &err, 7, "4",
+	    "--criterio", "alto_impacto", "--quien", "Ana", "--justificacion",
+	    "Cambia el gasto"), "%s", err.message);
+	cr_assert_not(parse("criterio", "atestiguar", &a, &err, 7, "4",
+	    "--criterio", "específico", "--quien", "Ana", "--justificacion",
+	    "J"));
+	cr_assert_str_eq(err.message, "--criterio debe ser medible, "
+	    "especifico, replicable, sostenible o alto_impacto, no "
+	    "«específico»");
+	cr_assert_not(parse("criterio", "atestiguar", &a, &err, 5, "4",
+	    "--criterio", "medible", "--quien", "Ana"));
+	cr_assert_str_eq(err.message, "falta la opción --justificacion");
+}
+
+Test(client_parse, pal_y_conformidad)
+{
+	static const char *const bad_versions[] = { "0", "v2", "-1", "1.0",
+	    "2,3" };
+	struct commands_args a;
+	struct error err;
+
+	cr_assert(parse("pal", "validar", &a, &err, 1, "1"), "%s",
+	    err.message);
+	cr_assert_not(parse("pal", "cerrar", &a, &err, 2, "1", "2"));
+	cr_assert(parse("pal", "pdf", &a, &err, 5, "1", "-o", "-",
+	    "--version", "2"), "%s", err.message);
+	cr_assert_str_eq(commands_opt(&a, "salida"), "-");
+	cr_assert_str_eq(commands_opt(&a, "version"), "2");
+	cr_assert(parse("pal", "pdf", &a, &err, 1, "1"), "%s", err.message);
+	cr_assert_null(commands_opt(&a, "version"));
+
+	cr_assert(parse("pal", "datos", &a, &err, 3, "1", "--formato",
+	    "csv"), "%s", err.message);
+	cr_assert(parse("pal", "datos", &a, &err, 3, "1", "-o",
+	    "datos.json"), "%s", err.message);
+	cr_assert_not(parse("pal", "datos", &a, &err, 3, "1", "--formato",
+	    "xlsx"));
+	cr_assert_str_eq(err.message,
+	    "--formato debe ser json o csv, no «xlsx»");
+	cr_assert_not(parse("pal", "datos", &a, &err, 3, "1", "--formato",
+	    "CSV"));
+
+	cr_assert(parse("pal", "evidencia", &a, &err, 4, "1", "--version",
+	    "2", "acta.pdf"), "%s", err.message);
+	cr_assert_str_eq(a.args[1], "acta.pdf");
+	cr_assert_not(parse("pal", "evidencia", &a, &err, 2, "1",
+	    "acta.pdf"));
+	cr_assert_str_eq(err.message, "falta la opción --version");
+	cr_assert_not(parse("pal", "evidencia", &a, &err, 3, "1",
+	    "--version", "2"));
+	cr_assert_str_eq(err.message, "faltan argumentos");
+
+	cr_assert(parse("conformidad", "registrar", &a, &err, 7, "1",
+	    "--actor", "4", "--version", "2", "--medio", "en sesión"), "%s",
+	    err.message);
+	cr_assert_not(parse("conformidad", "registrar", &a, &err, 1, "1"));
+	cr_assert_str_eq(err.message, "falta la opción --actor");
+	for (size_t i = 0; i < sizeof(bad_versions) / sizeof(bad_versions[0]);
+	    i++) {
+		cr_assert_not(parse("conformidad", "registrar", &a, &err, 5,
+		    "1", "--actor", "4", "--version", bad_versions[i]), "%s",
+		    bad_versions[i]);
+		cr_assert_not(parse("pal", "pdf", &a, &err, 3, "1",
+		    "--version", bad_versions[i]), "%s", bad_versions[i]);
+		cr_assert_not(parse("pal", "evidencia", &a, &err, 4, "1",
+		    "--version", bad_versions[i], "acta.pdf"), "%s",
+		    bad_versions[i]);
+	}
+	cr_assert_not(parse("conformidad", "registrar", &a, &err, 5, "1",
+	    "--actor", "4", "--version", "v2"));
+	cr_assert_str_eq(err.message,
+	    "--version debe ser un número entero positivo, no «v2»");
 }
 
 Test(client_main, usage_errors_exit_1, .init = client_setup,
@@ -591,6 +761,72 @@ Test(client_main, local_checks_before_any_request, .init = client_setup,
 	cr_assert_eq(commands_main(13, archivo), PAL_EXIT_UNAVAILABLE);
 }
 
+Test(client_main, local_checks_of_the_pal, .init = client_setup,
+    .fini = client_teardown)
+{
+	char file[128];
+	char *sin_alineacion[] = { "pal", "--url=http://127.0.0.1:1",
+	    "--token=t", "compromiso", "agregar", "1", "--titulo", "T",
+	    "--tipo", "plan_nacional", "--inicio", "2026-12-01", NULL };
+	char *con_alineacion[] = { "pal", "--url=http://127.0.0.1:1",
+	    "--token=t", "compromiso", "agregar", "1", "--titulo", "T",
+	    "--tipo", "plan_nacional", "--inicio", "2026-12-01",
+	    "--alineacion", "Compromiso 12", NULL };
+	char *local[] = { "pal", "--url=http://127.0.0.1:1", "--token=t",
+	    "compromiso", "agregar", "1", "--titulo", "T", "--tipo", "local",
+	    "--inicio", "2026-12-01", NULL };
+	char *sin_campos[] = { "pal", "--url=http://127.0.0.1:1", "--token=t",
+	    "compromiso", "editar", "1", "4", NULL };
+	char *editar[] = { "pal", "--url=http://127.0.0.1:1", "--token=t",
+	    "compromiso", "editar", "1", "4", "--meta", "M", NULL };
+	char *pdf_existe[] = { "pal", "--url=http://127.0.0.1:1", "--token=t",
+	    "pal", "pdf", "1", "-o", file, NULL };
+	char *pdf_por_omision[] = { "pal", "--url=http://127.0.0.1:1",
+	    "--token=t", "pal", "pdf", "3", "--version", "2", NULL };
+	char *pdf_nuevo[] = { "pal", "--url=http://127.0.0.1:1", "--token=t",
+	    "pal", "pdf", "3", "--version", "1", NULL };
+	char *datos_existe[] = { "pal", "--url=http://127.0.0.1:1",
+	    "--token=t", "pal", "datos", "1", "--formato", "csv", "-o", file,
+	    NULL };
+	char *sin_archivo[] = { "pal", "--url=http://127.0.0.1:1",
+	    "--token=t", "pal", "evidencia", "1", "--version", "2",
+	    "/nonexistent/acta.pdf", NULL };
+	char *evidencia[] = { "pal", "--url=http://127.0.0.1:1", "--token=t",
+	    "pal", "evidencia", "1", "--version", "2", file, NULL };
+	char *criterio[] = { "pal", "--url=http://127.0.0.1:1", "--token=t",
+	    "criterio", "atestiguar", "4", "--criterio", "durable", "--quien",
+	    "Ana", "--justificacion", "J", NULL };
+	char *conformidad[] = { "pal", "--url=http://127.0.0.1:1",
+	    "--token=t", "conformidad", "registrar", "1", "--actor", "4",
+	    "--version", "dos", NULL };
+	FILE *fp;
+
+	snprintf(file, sizeof(file), "%s/pal-3-v2.pdf", test_home);
+	cr_assert_not_null(fp = fopen(file, "w"));
+	fputs("%PDF-1.4\n", fp);
+	fclose(fp);
+	/* The default name is relative to the current directory. */
+	cr_assert_eq(chdir(test_home), 0);
+
+	cr_redirect_stderr();
+	cr_assert_eq(commands_main(12, sin_alineacion), PAL_EXIT_USAGE);
+	cr_assert_eq(commands_main(7, sin_campos), PAL_EXIT_USAGE);
+	cr_assert_eq(commands_main(8, pdf_existe), PAL_EXIT_USAGE);
+	cr_assert_eq(commands_main(8, pdf_por_omision), PAL_EXIT_USAGE);
+	cr_assert_eq(commands_main(10, datos_existe), PAL_EXIT_USAGE);
+	cr_assert_eq(commands_main(9, sin_archivo), PAL_EXIT_USAGE);
+	cr_assert_eq(commands_main(12, criterio), PAL_EXIT_USAGE);
+	cr_assert_eq(commands_main(10, conformidad), PAL_EXIT_USAGE);
+	/* Well-formed: they get as far as the (closed) server. */
+	cr_assert_eq(commands_main(14, con_alineacion), PAL_EXIT_UNAVAILABLE);
+	cr_assert_eq(commands_main(12, local), PAL_EXIT_UNAVAILABLE);
+	cr_assert_eq(commands_main(9, editar), PAL_EXIT_UNAVAILABLE);
+	cr_assert_eq(commands_main(8, pdf_nuevo), PAL_EXIT_UNAVAILABLE);
+	cr_assert_eq(commands_main(9, evidencia), PAL_EXIT_UNAVAILABLE);
+	/* Nothing was written for the download that failed. */
+	cr_assert_neq(access("pal-3-v1.pdf", F_OK), 0);
+}
+
 Test(client_main, help_lists_the_mesa_commands, .init = client_setup,
     .fini = client_teardown)
 {
@@ -612,9 +848,29 @@ Test(client_main, help_lists_the_mesa_commands, .init = client_setup,
 		"pal sesion abrir MESA --asistentes A,B,...\n",
 		"pal sesion ver MESA\n",
 		"pal aportacion agregar MESA --actor A --tipo",
+		"pal compromiso agregar MESA --titulo T --tipo",
+		"contrataciones_abiertas|plan_nacional|local --inicio",
+		"pal compromiso editar MESA COMPROMISO [--titulo T]",
+		"pal compromiso listar MESA\n",
+		"pal actividad agregar COMPROMISO --descripcion D",
+		"pal criterio atestiguar COMPROMISO --criterio",
+		"medible|especifico|replicable|sostenible|alto_impacto",
+		"pal pal validar MESA\n",
+		"pal pal cerrar MESA\n",
+		"pal pal ver MESA\n",
+		"pal pal pdf MESA [-o ARCHIVO] [--version N]\n",
+		"pal pal reabrir MESA\n",
+		"pal pal enviar MESA\n",
+		"pal pal datos MESA [--formato json|csv] [-o ARCHIVO]\n",
+		"pal pal evidencia MESA --version N ARCHIVO\n",
+		"pal conformidad registrar MESA --actor A [--version V]",
+		/* The notes of one command's help. */
+		"Sale con 0 si el PAL cumple todas las reglas y con 2 si no",
 	};
 	char *all[] = { "pal", "--help", NULL };
 	char *actor[] = { "pal", "actor", "agregar", "--help", NULL };
+	char *validar[] = { "pal", "pal", "validar", "--help", NULL };
+	char *pal[] = { "pal", "pal", "--help", NULL };
 	char *text = NULL;
 	size_t size;
 	FILE *out;
@@ -624,6 +880,8 @@ Test(client_main, help_lists_the_mesa_commands, .init = client_setup,
 	cr_redirect_stdout();
 	cr_assert_eq(commands_main(2, all), PAL_EXIT_OK);
 	cr_assert_eq(commands_main(4, actor), PAL_EXIT_OK);
+	cr_assert_eq(commands_main(4, validar), PAL_EXIT_OK);
+	cr_assert_eq(commands_main(3, pal), PAL_EXIT_OK);
 	fflush(stdout);
 	{
 		FILE *got = cr_get_redirected_stdout();
@@ -898,6 +1156,45 @@ Test(client_output, server_errors)
 	    "  - email: no es válido\n");
 	free(text);
 	json_decref(body);
+}
+
+Test(client_output, pal_errors)
+{
+	json_t *errores = json_pack("[{s:s, s:s, s:n, s:n}, "
+	    "{s:s, s:s, s:i, s:n}, {s:s}]",
+	    "code", "faltan_locales",
+	    "message", "Faltan compromisos locales: hay 1, se requieren 2.",
+	    "compromiso_id", "actividad_id",
+	    "code", "sin_actividades",
+	    "message", "Compromiso 2 «Padrón» no tiene actividades.",
+	    "compromiso_id", 5, "actividad_id",
+	    "code", "criterio_sin_atestiguar");
+	json_t *body = json_pack("{s:{s:s, s:s, s:{s:O}}}", "error",
+	    "code", "pal_invalido", "message", "El PAL no cumple 3 reglas.",
+	    "detalles", "errores", errores);
+	char *text = NULL;
+	size_t size;
+	FILE *fp = open_memstream(&text, &size);
+
+	output_errores(fp, errores);
+	fp_text(fp, &text);
+	cr_assert_str_eq(text,
+	    "  - Faltan compromisos locales: hay 1, se requieren 2.\n"
+	    "  - Compromiso 2 «Padrón» no tiene actividades.\n"
+	    "  - criterio_sin_atestiguar\n");
+	free(text);
+
+	fp = open_memstream(&text, &size);
+	output_server_error(fp, 409, body);
+	fp_text(fp, &text);
+	cr_assert_str_eq(text,
+	    "error: El PAL no cumple 3 reglas. (pal_invalido)\n"
+	    "  - Faltan compromisos locales: hay 1, se requieren 2.\n"
+	    "  - Compromiso 2 «Padrón» no tiene actividades.\n"
+	    "  - criterio_sin_atestiguar\n");
+	free(text);
+	json_decref(body);
+	json_decref(errores);
 }
 
 Test(client_output, pendientes_and_lines_are_clean)
