@@ -19,5 +19,11 @@ void	error_set(struct error *err, int status, const char *code,
 	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 void	error_clear(struct error *err);
 bool	error_is_set(const struct error *err);
+/*
+ * Makes s valid UTF-8 in place: a byte that does not start a complete,
+ * valid sequence (a message cut inside a character, or quoting bad input)
+ * becomes '?'. error_set applies it to every message.
+ */
+void	error_sanitize_utf8(char *s);
 
 #endif

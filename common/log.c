@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-enum log_level log_level_min = LG_INFO;
+_Atomic(enum log_level) log_level_min = LG_INFO;
 _Thread_local unsigned long long log_req_id;
 
 static const char *const log_names[] = {

@@ -17,7 +17,8 @@ enum log_level {
 	LG_ERROR,
 };
 
-extern enum log_level log_level_min;
+/* Written on SIGHUP by the loop thread, read by every thread. */
+extern _Atomic(enum log_level) log_level_min;
 extern _Thread_local unsigned long long log_req_id;
 
 void	log_write(enum log_level level, const char *fmt, ...)

@@ -547,6 +547,12 @@ pal_enviar_columna(struct req *rq, bool pdf)
 	if (pdf) {
 		bytes = PQunescapeBytea((const unsigned char *)PQgetvalue(res,
 		    0, 0), &len);
+		if (bytes == NULL) {
+			PQclear(res);
+			reply_errorf(rq, 500, "error_interno", "El PDF de la "
+			    "versión %d no pudo leerse.", v.numero);
+			return;
+		}
 		reply_bytes(rq, 200, "application/pdf", bytes, len);
 		PQfreemem(bytes);
 		disp = xasprintf("attachment; filename=\"pal-%lld-v%d.pdf\"",
@@ -592,6 +598,9 @@ api_pal_reabrir(struct req *rq)
 		return;
 	}
 	if (!store_pal_version(rq->db, m.id, 0, &v, &err)) {
+		if (err.status == 404)
+			error_set(&err, 409, "pal_sin_version", "El PAL no "
+			    "tiene una versión cerrada vigente que reabrir.");
 		reply_error(rq, &err);
 		return;
 	}
@@ -756,6 +765,12 @@ pal_vigente_doc(struct req *rq, const struct mesa *m, struct pal_version *v,
 		unsigned char *b = PQunescapeBytea((const unsigned char *)
 		    PQgetvalue(res, 0, 1), &len);
 
+		if (b == NULL) {
+			PQclear(res);
+			reply_errorf(rq, 500, "error_interno", "El PDF de la "
+			    "versión %d no pudo leerse.", v->numero);
+			return NULL;
+		}
 		buf_append(pdf, b, len);
 		PQfreemem(b);
 	}
@@ -1020,6 +1035,12 @@ pal_csv_field(struct buf *out, const char *s, bool last)
 {
 	if (s == NULL)
 		s = "";
+	/*
+	 * A spreadsheet runs a cell that starts like a formula; published
+	 * open data must not, so such text gets a leading apostrophe.
+	 */
+	if (strchr("=+-@\t\r", *s) != NULL && *s != '\0')
+		buf_putc(out, '\'');
 	if (strpbrk(s, ",\"\r\n") != NULL) {
 		buf_putc(out, '"');
 		for (; *s; s++) {

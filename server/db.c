@@ -19,15 +19,25 @@
 #define SQLSTATE_CLASS_CONN	"08"
 #define SQLSTATE_ADMIN_SHUTDOWN	"57P01"
 #define SQLSTATE_CANNOT_CONNECT	"57P03"
+#define SQLSTATE_DEADLOCK	"40P01"
+#define SQLSTATE_SERIALIZATION	"40001"
+#define SQLSTATE_LOCK_TIMEOUT	"55P03"
+#define SQLSTATE_CANCELED	"57014"
 
 static void
 db_fill_error(PGconn *conn, const PGresult *res, struct error *err)
 {
 	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE)
 	    : NULL;
-	const char *msg = res ? PQresultErrorMessage(res)
-	    : PQerrorMessage(conn);
+	/*
+	 * The primary message only: DETAIL and "failing row contains" carry
+	 * the row's values (names, emails), which never go to the logs.
+	 */
+	const char *msg = res ? PQresultErrorField(res,
+	    PG_DIAG_MESSAGE_PRIMARY) : PQerrorMessage(conn);
 
+	if (msg == NULL)
+		msg = "(no message)";
 	if (PQstatus(conn) != CONNECTION_OK || state == NULL ||
 	    strncmp(state, SQLSTATE_CLASS_CONN, 2) == 0 ||
 	    strcmp(state, SQLSTATE_ADMIN_SHUTDOWN) == 0 ||
@@ -36,6 +46,15 @@ db_fill_error(PGconn *conn, const PGresult *res, struct error *err)
 		error_set(err, 503, "base_no_disponible",
 		    "La base de datos no está disponible; intente de nuevo "
 		    "en unos momentos.");
+		return;
+	}
+	if (strcmp(state, SQLSTATE_DEADLOCK) == 0 ||
+	    strcmp(state, SQLSTATE_SERIALIZATION) == 0 ||
+	    strcmp(state, SQLSTATE_LOCK_TIMEOUT) == 0 ||
+	    strcmp(state, SQLSTATE_CANCELED) == 0) {
+		log_warn("query gave up (%s): %s", state, msg);
+		error_set(err, 503, "ocupado", "La operación chocó con otra "
+		    "en curso o tardó demasiado; intente de nuevo.");
 		return;
 	}
 	if (strcmp(state, SQLSTATE_UNIQUE) == 0) {
@@ -111,9 +130,16 @@ db_connect(const char *conninfo, int timeout_s, struct error *err)
 	 * easy to find in pg_stat_activity.
 	 */
 	const char *keys[] = { "dbname", "connect_timeout", "application_name",
-	    NULL };
+	    "options", NULL };
 	char timeout[16];
-	const char *values[] = { conninfo, timeout, "pald", NULL };
+	/*
+	 * A session stuck while holding a mesa's row lock must not stall
+	 * every writer of that mesa: waits and statements are bounded, and
+	 * an abandoned transaction is ended by the server.
+	 */
+	const char *values[] = { conninfo, timeout, "pald",
+	    "-c lock_timeout=10000 -c statement_timeout=120000"
+	    " -c idle_in_transaction_session_timeout=60000", NULL };
 	PGconn *conn;
 
 	snprintf(timeout, sizeof(timeout), "%d", timeout_s);

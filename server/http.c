@@ -424,6 +424,12 @@ reply_error_detalles(struct req *rq, const struct error *err,
 	    err->code[0] ? err->code : "error_interno", "message",
 	    err->message[0] ? err->message : "Error interno del servidor.");
 
+	if (e == NULL) {
+		/* Only a code or message that is not UTF-8 gets here. */
+		log_error("error reply %s could not be encoded", err->code);
+		e = json_pack("{s:s, s:s}", "code", "error_interno", "message",
+		    "Error interno del servidor.");
+	}
 	if (detalles != NULL)
 		json_object_set_new(e, "detalles", detalles);
 	http_set_json(rq, err->status ? err->status : 500,
@@ -448,6 +454,7 @@ reply_errorf(struct req *rq, int status, const char *code, const char *fmt,
 	va_start(ap, fmt);
 	vsnprintf(err.message, sizeof(err.message), fmt, ap);
 	va_end(ap);
+	error_sanitize_utf8(err.message);
 	reply_error(rq, &err);
 }
 

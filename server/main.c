@@ -227,6 +227,14 @@ main_serve(void)
 		free(config_live->public_url);
 		config_live->public_url = xasprintf("http://%s:%d",
 		    config_live->listen_address, port);
+		log_warn("public_url is not set: personal links will point at "
+		    "%s", config_live->public_url);
+	} else {
+		/* Links are built as public_url + "/e/...": no double slash. */
+		size_t n = strlen(config_live->public_url);
+
+		while (n > 0 && config_live->public_url[n - 1] == '/')
+			config_live->public_url[--n] = '\0';
 	}
 	if (config_live->port_file[0] != '\0' &&
 	    !main_write_port_file(config_live->port_file, port))

@@ -69,7 +69,7 @@ store_mesa_cargar(PGconn *conn, long long id, bool lock, struct mesa *m,
 
 	snprintf(idbuf, sizeof(idbuf), "%lld", id);
 	res = db_exec(conn, err, lock
-	    ? MESA_SELECT " WHERE m.id = $1 FOR UPDATE OF m"
+	    ? MESA_SELECT " WHERE m.id = $1 FOR NO KEY UPDATE OF m"
 	    : MESA_SELECT " WHERE m.id = $1", 1, p);
 	if (res == NULL)
 		return false;

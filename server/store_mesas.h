@@ -33,9 +33,11 @@ struct mesa {
 #define MESA_SIN_FECHA	RULES_NO_RECIBIDO
 
 /*
- * Loads mesa id into *m; with lock, takes FOR UPDATE on its row so the
- * changes to one mesa are serialized (two facilitators scheduling and
- * adding an actor at once cannot both win). False with err 404
+ * Loads mesa id into *m; with lock, takes FOR NO KEY UPDATE on its row
+ * so the changes to one mesa are serialized (two facilitators scheduling
+ * and adding an actor at once cannot both win), while inserts that only
+ * reference the mesa (a receipt through a personal link) are not blocked
+ * and cannot deadlock with it. False with err 404
  * "mesa_no_encontrada" if there is none.
  */
 bool	store_mesa_cargar(PGconn *conn, long long id, bool lock,

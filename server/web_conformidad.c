@@ -193,6 +193,11 @@ web_conformidad_confirmar(struct req *rq)
 	    !store_pal_version(rq->db, e.mesa_id, e.numero, &v, &err) ||
 	    !store_pal_conformidad(rq->db, &m, &v, e.actor_id, e.sha256,
 	    "enlace", e.enlace_id, 0, &firmado, &err)) {
+		/* A reopening committed while we waited for the lock. */
+		if (strcmp(err.code, "version_anterior") == 0) {
+			web_conformidad_reemplazada(rq, &e);
+			return;
+		}
 		if (err.status == 409 &&
 		    strcmp(err.code, "conformidad_duplicada") == 0) {
 			web_conformidad_pagina(rq, &e, "Su conformidad con "
@@ -237,6 +242,12 @@ web_conformidad_pdf(struct req *rq)
 	}
 	bytes = PQunescapeBytea((const unsigned char *)PQgetvalue(res, 0, 0),
 	    &len);
+	if (bytes == NULL) {
+		PQclear(res);
+		error_set(&err, 500, "error_interno", "PDF ilegible.");
+		web_conformidad_invalido(rq, &err);
+		return;
+	}
 	reply_bytes(rq, 200, "application/pdf", bytes, len);
 	PQfreemem(bytes);
 	PQclear(res);
