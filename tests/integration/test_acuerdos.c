@@ -27,257 +27,33 @@
 #include <string.h>
 #include <strings.h>
 
-#include <openssl/evp.h>
-
+#include "escenario.h"
 #include "harness.h"
 
 #define TZ_MX		"America/Mexico_City"
-#define MAIL_WAIT_MS	10000
 
 static struct h_db db;
 static struct h_smtp smtp;
 static struct h_pald pald;
 static char admin[80];
 
-/* JSON values the test keeps until teardown (so ASan sees no leak). */
-static json_t *kept[4096];
-static size_t n_kept;
-
 static void
 setup(void)
 {
-	h_db_create(&db);
-	h_smtp_start(&smtp);
-	h_pald_start(&pald, &db, &smtp, NULL);
-	h_pald_admin_token(&pald, admin, sizeof(admin));
+	esc_setup(&db, &smtp, &pald, NULL, admin, sizeof(admin));
 }
 
 static void
 teardown(void)
 {
-	h_pald_stop(&pald);
-	h_smtp_stop(&smtp);
-	h_db_drop(&db);
-	while (n_kept > 0)
-		json_decref(kept[--n_kept]);
+	esc_teardown();
 }
 
 TestSuite(acuerdos, .init = setup, .fini = teardown, .timeout = 120);
 
 /*
- * Small tools: kept JSON, test-lived command results, text.
+ * Small tools: text and files (the common ones are escenario.h's).
  */
-
-/* Keeps j (a new reference) until teardown and returns it. */
-static json_t *
-keep(json_t *j)
-{
-	if (j != NULL) {
-		cr_assert_lt(n_kept, sizeof(kept) / sizeof(kept[0]));
-		kept[n_kept++] = j;
-	}
-	return j;
-}
-
-/* A command's outcome, with test-lived copies of its output. */
-struct out {
-	int		 status;
-	const char	*out;
-	const char	*err;
-};
-
-/* "pal a b c", for messages. Test-lived. */
-static const char *
-argv_text(const char *const *argv)
-{
-	const char *s = "pal";
-
-	for (size_t i = 0; argv[i] != NULL; i++)
-		s = h_strf("%s %s", s, argv[i]);
-	return s;
-}
-
-static struct out
-pal_v(const char *tok, const char *const *argv)
-{
-	struct h_run run = h_pal_argv(&pald, tok, NULL, NULL, 0, argv);
-	struct out o;
-
-	o.status = run.status;
-	o.out = h_strf("%s", run.out != NULL ? run.out : "");
-	o.err = h_strf("%s", run.err != NULL ? run.err : "");
-	h_run_free(&run);
-	return o;
-}
-
-/*
- * Runs pal and asserts its exit status; with a code, also that stderr
- * carries "(code)", as the client prints refusals.
- */
-static struct out
-pal_expect_v(const char *tok, int status, const char *code,
-    const char *const *argv)
-{
-	struct out o = pal_v(tok, argv);
-
-	cr_assert_eq(o.status, status, "%s: exit %d, expected %d\n"
-	    "stdout: %s\nstderr: %s", argv_text(argv), o.status, status,
-	    o.out, o.err);
-	if (code != NULL)
-		cr_assert(strstr(o.err, h_strf("(%s)", code)) != NULL,
-		    "%s: expected (%s) on stderr, got: %s", argv_text(argv),
-		    code, o.err);
-	return o;
-}
-
-/*
- * Bad input the client may refuse itself (exit 1) or leave to the server
- * (exit 2, with code when given).
- */
-static struct out
-pal_fails_v(const char *tok, const char *code, const char *const *argv)
-{
-	struct out o = pal_v(tok, argv);
-
-	cr_assert(o.status == 1 || o.status == 2, "%s: exit %d, expected 1 "
-	    "or 2\nstdout: %s\nstderr: %s", argv_text(argv), o.status, o.out,
-	    o.err);
-	if (o.status == 2 && code != NULL)
-		cr_assert(strstr(o.err, h_strf("(%s)", code)) != NULL,
-		    "%s: expected (%s) on stderr, got: %s", argv_text(argv),
-		    code, o.err);
-	return o;
-}
-
-/* pal --json ...: exit status and stdout parsed. Kept. */
-static json_t *
-pal_json_status_v(const char *tok, int status, const char *const *argv)
-{
-	struct out o = pal_expect_v(tok, status, NULL, argv);
-	json_error_t e;
-	json_t *j = json_loads(o.out, 0, &e);
-
-	cr_assert_not_null(j, "%s: stdout is not JSON (%s): %s",
-	    argv_text(argv), e.text, o.out);
-	return keep(j);
-}
-
-#define ARGV(...)	((const char *const[]){ __VA_ARGS__, NULL })
-#define PAL_OK(tok, ...)	pal_expect_v((tok), 0, NULL, ARGV(__VA_ARGS__))
-#define PAL_EXPECT(tok, status, code, ...)				\
-	pal_expect_v((tok), (status), (code), ARGV(__VA_ARGS__))
-#define PAL_FAILS(tok, code, ...)					\
-	pal_fails_v((tok), (code), ARGV(__VA_ARGS__))
-#define PAL_JSON(tok, ...)						\
-	pal_json_status_v((tok), 0, ARGV("--json", __VA_ARGS__))
-#define PAL_JSON_STATUS(tok, status, ...)				\
-	pal_json_status_v((tok), (status), ARGV("--json", __VA_ARGS__))
-
-/* A raw API call that must answer status; its JSON body, kept. */
-static json_t *
-api(const char *method, const char *path, const char *tok, const char *json,
-    long status)
-{
-	struct h_http r = h_api(&pald, method, path, tok, json);
-	json_t *j;
-
-	cr_assert_eq(r.status, status, "%s %s: HTTP %ld, expected %ld: %s",
-	    method, path, r.status, status, r.body);
-	j = keep(h_http_json(&r));
-	h_http_free(&r);
-	return j;
-}
-
-/* A raw API call that must be refused with status and error.code. */
-static json_t *
-api_refused(const char *method, const char *path, const char *tok,
-    const char *json, long status, const char *code)
-{
-	json_t *j = api(method, path, tok, json, status);
-	json_t *e = json_object_get(j, "error");
-
-	cr_assert(json_is_object(e), "%s %s: no error object", method, path);
-	cr_assert(json_is_string(json_object_get(e, "message")) &&
-	    json_string_length(json_object_get(e, "message")) > 0,
-	    "%s %s: error without a message", method, path);
-	if (code != NULL)
-		cr_assert_str_eq(json_string_value(json_object_get(e, "code")),
-		    code, "%s %s", method, path);
-	return j;
-}
-
-static long long
-jint(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-
-	cr_assert(json_is_integer(v), "\"%s\" is not an integer", key);
-	return json_integer_value(v);
-}
-
-/* A string member, or NULL if it is null or absent. Borrowed. */
-static const char *
-jstr(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-
-	cr_assert(v == NULL || json_is_null(v) || json_is_string(v),
-	    "\"%s\" is not a string", key);
-	return json_string_value(v);
-}
-
-static json_t *
-jarr(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-
-	cr_assert(json_is_array(v), "\"%s\" is not an array", key);
-	return v;
-}
-
-static json_t *
-jobj(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-
-	cr_assert(json_is_object(v), "\"%s\" is not an object", key);
-	return v;
-}
-
-static const char *
-id_text(long long id)
-{
-	return h_strf("%lld", id);
-}
-
-/* Today's date in zone tz, as PostgreSQL sees it. Test-lived. */
-static const char *
-today_in(const char *tz)
-{
-	return h_db_query_str(&db,
-	    "SELECT (now() AT TIME ZONE $1)::date::text", tz);
-}
-
-/* date + days. Test-lived. */
-static const char *
-date_add(const char *date, int days)
-{
-	return h_db_query_str(&db, "SELECT ($1::date + $2::int)::text", date,
-	    h_strf("%d", days));
-}
-
-/* "2027-03-31" -> "31 de marzo de 2027". Test-lived. */
-static const char *
-date_long(const char *iso)
-{
-	static const char *const months[] = { "enero", "febrero", "marzo",
-	    "abril", "mayo", "junio", "julio", "agosto", "septiembre",
-	    "octubre", "noviembre", "diciembre" };
-	int y, m, d;
-
-	cr_assert_eq(sscanf(iso, "%d-%d-%d", &y, &m, &d), 3);
-	return h_strf("%d de %s de %d", d, months[m - 1], y);
-}
 
 /* "2027-03-31" -> "20270331". Test-lived. */
 static const char *
@@ -287,49 +63,6 @@ date_compact(const char *iso)
 
 	cr_assert_eq(sscanf(iso, "%d-%d-%d", &y, &m, &d), 3);
 	return h_strf("%04d%02d%02d", y, m, d);
-}
-
-static const char *
-sha256_hex(const void *data, size_t len)
-{
-	unsigned char digest[32];
-	char hex[65];
-
-	EVP_Digest(data, len, digest, NULL, EVP_sha256(), NULL);
-	for (int i = 0; i < 32; i++)
-		snprintf(hex + 2 * i, 3, "%02x", digest[i]);
-	return h_strf("%s", hex);
-}
-
-/* base64 (one line, as smtpd.py writes it) to bytes. Owned (free()). */
-static char *
-b64_decode(const char *s, size_t *len)
-{
-	size_t n = strlen(s), pad = 0;
-	char *out = malloc(n / 4 * 3 + 4);
-	int r;
-
-	cr_assert_not_null(out);
-	r = EVP_DecodeBlock((unsigned char *)out, (const unsigned char *)s,
-	    (int)n);
-	cr_assert_geq(r, 0, "bad base64");
-	while (pad < 2 && n > pad && s[n - 1 - pad] == '=')
-		pad++;
-	*len = (size_t)r - pad;
-	out[*len] = '\0';
-	return out;
-}
-
-/* Case-insensitive (ASCII) strstr. */
-static const char *
-find_ci(const char *hay, const char *needle)
-{
-	size_t n = strlen(needle);
-
-	for (; *hay != '\0'; hay++)
-		if (strncasecmp(hay, needle, n) == 0)
-			return hay;
-	return NULL;
 }
 
 /*
@@ -363,20 +96,6 @@ squeeze(const char *s)
 	r = h_strf("%s", out);
 	free(out);
 	return r;
-}
-
-/* At most max bytes of s, cut on a UTF-8 character boundary. */
-static const char *
-utf8_prefix(const char *s, size_t max)
-{
-	size_t n = strlen(s);
-
-	if (n <= max)
-		return s;
-	n = max;
-	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
-		n--;
-	return h_strf("%.*s", (int)n, s);
 }
 
 /* s without any white space. Test-lived. */
@@ -420,7 +139,7 @@ file_sha256(const char *path, size_t *len)
 
 	if (data == NULL)
 		return NULL;
-	sha = sha256_hex(data, n);
+	sha = esc_sha256_hex(data, n);
 	free(data);
 	if (len != NULL)
 		*len = n;
@@ -463,34 +182,12 @@ json_contains(const char *where, json_t *big, json_t *small)
  * The domain, through pal.
  */
 
-struct user {
-	long long	 id;
-	const char	*token;
-};
-
-/* `pal usuario crear` as the admin; the token it prints once. */
-static struct user
-make_user(const char *nombre, const char *email, const char *rol)
-{
-	struct user u;
-	json_t *j;
-
-	j = PAL_JSON(admin, "usuario", "crear", "--nombre", nombre, "--email",
-	    email, "--rol", rol, "--entidad", "Oaxaca");
-	u.id = jint(j, "id");
-	u.token = h_strf("%s", jstr(j, "token"));
-	cr_assert_eq(strlen(u.token), 64, "token: %s", u.token);
-	return u;
-}
-
 /*
  * The four actors: one per sector, with accents. The fourth (the STL)
  * does not attend the session. The addresses are short enough for the
  * columns of `pal correo listar`.
  */
-static const struct {
-	const char *nombre, *email, *sector, *organizacion, *cargo;
-} ACTORES[4] = {
+static const struct esc_actor ACTORES[4] = {
 	{ "José Ángel Núñez Peña", "jose@colectivo.mx", "sociedad_civil",
 	    "Colectivo Ciudadano de Tlacolula", "Coordinador" },
 	{ "Lucía Hernández Ruiz", "lucia@tlacolula.gob.mx",
@@ -512,20 +209,6 @@ struct mesa_fx {
 	long long	 actor[4];
 };
 
-static const char *
-mesa_fase(const char *tok, long long mesa)
-{
-	return jstr(PAL_JSON(tok, "mesa", "ver", id_text(mesa)), "fase");
-}
-
-/* `SELECT count(*) FROM <table> WHERE mesa_id = mesa`. */
-static long long
-count_in(const char *table, long long mesa)
-{
-	return h_db_query_int(&db, h_strf("SELECT count(*) FROM %s WHERE "
-	    "mesa_id = $1", table), id_text(mesa));
-}
-
 /*
  * A mesa owned by tok with the four actors, brought to en_sesion today
  * with the first three attending: a material from each of the first two
@@ -536,54 +219,36 @@ count_in(const char *table, long long mesa)
 static struct mesa_fx
 mesa_en_sesion(const char *tok, const char *titulo)
 {
-	const char *hoy = today_in(TZ_MX);
-	const char *d20 = date_add(hoy, -20), *d15 = date_add(hoy, -15);
+	static const char *const materiales[2] = {
+		"Problemáticas de la colonia Centro",
+		"Resultados de la consulta pública",
+	};
+	const char *hoy = esc_today_in(TZ_MX);
 	struct mesa_fx fx;
-	long long mat[2];
 	int before;
 	json_t *j;
 
 	memset(&fx, 0, sizeof(fx));
 	fx.titulo = titulo;
 	fx.fecha = hoy;
-	j = PAL_JSON(tok, "mesa", "crear", "--titulo", titulo, "--entidad",
+	j = esc_pal_json(tok, "mesa", "crear", "--titulo", titulo, "--entidad",
 	    "Oaxaca", "--municipio", "Tlacolula de Matamoros");
-	fx.id = jint(j, "id");
-	fx.sid = id_text(fx.id);
-	for (int i = 0; i < 4; i++) {
-		j = PAL_JSON(tok, "actor", "agregar", fx.sid, "--nombre",
-		    ACTORES[i].nombre, "--email", ACTORES[i].email,
-		    "--sector", ACTORES[i].sector, "--organizacion",
-		    ACTORES[i].organizacion, "--cargo", ACTORES[i].cargo);
-		fx.actor[i] = jint(j, "id");
-	}
-	for (int k = 0; k < 2; k++) {
-		j = PAL_JSON(tok, "material", "agregar", fx.sid, "--actor",
-		    id_text(fx.actor[k]), "--tipo",
-		    k == 0 ? "problematicas" : "consulta_publica", "--titulo",
-		    k == 0 ? "Problemáticas de la colonia Centro" :
-		    "Resultados de la consulta pública", "--fecha", d20,
-		    "--texto", "Contenido del material.");
-		mat[k] = jint(j, "id");
-	}
+	fx.id = esc_jint(j, "id");
+	fx.sid = esc_id_text(fx.id);
 	for (int i = 0; i < 4; i++)
-		for (int k = 0; k < 2; k++) {
-			if (i == k)
-				continue;
-			PAL_JSON(tok, "acuse", "registrar", fx.sid, "--actor",
-			    id_text(fx.actor[i]), "--material",
-			    id_text(mat[k]), "--medio", "entrega en mano",
-			    "--fecha", d15);
-		}
+		fx.actor[i] = esc_jint(esc_actor_agregar(tok, fx.id,
+		    &ACTORES[i]), "id");
+	esc_materiales_recibidos(tok, fx.id, hoy, fx.actor, 4, materiales,
+	    NULL);
 	before = h_smtp_count(&smtp);
-	PAL_JSON(tok, "mesa", "programar", fx.sid, "--fecha", hoy, "--hora",
+	esc_pal_json(tok, "mesa", "programar", fx.sid, "--fecha", hoy, "--hora",
 	    "10:00", "--lugar", "Salón de Cabildo, Palacio Municipal");
-	cr_assert_eq(h_smtp_wait(&smtp, before + 4, MAIL_WAIT_MS), before + 4,
-	    "the convocatoria did not reach the four actors");
-	j = PAL_JSON(tok, "sesion", "abrir", fx.sid, "--asistentes",
+	cr_assert_eq(h_smtp_wait(&smtp, before + 4, ESC_MAIL_WAIT_MS),
+	    before + 4, "the convocatoria did not reach the four actors");
+	j = esc_pal_json(tok, "sesion", "abrir", fx.sid, "--asistentes",
 	    h_strf("%lld,%lld,%lld", fx.actor[0], fx.actor[1], fx.actor[2]));
-	cr_assert_eq(json_array_size(jarr(j, "asistentes")), N_ASISTENTES);
-	cr_assert_str_eq(mesa_fase(tok, fx.id), "en_sesion");
+	cr_assert_eq(json_array_size(esc_jarr(j, "asistentes")), N_ASISTENTES);
+	cr_assert_str_eq(esc_mesa_fase(tok, fx.id), "en_sesion");
 	return fx;
 }
 
@@ -712,24 +377,24 @@ comp_add(const char *tok, const struct mesa_fx *fx, int i)
 	argv[n++] = "--institucion";
 	argv[n++] = c->institucion;
 	argv[n] = NULL;
-	j = pal_json_status_v(tok, 0, argv);
-	cr_assert_eq(jint(j, "mesa_id"), fx->id);
-	cr_assert_gt(jint(j, "numero"), 0);
-	cr_assert_str_eq(jstr(j, "titulo"), c->titulo);
-	cr_assert_str_eq(jstr(j, "tipo"), c->tipo);
-	cr_assert_str_eq(jstr(j, "inicio"), c->inicio);
-	cr_assert_str_eq(jstr(j, "fin"), c->fin, "commitment starting %s: "
+	j = esc_pal_json_v(tok, 0, argv);
+	cr_assert_eq(esc_jint(j, "mesa_id"), fx->id);
+	cr_assert_gt(esc_jint(j, "numero"), 0);
+	cr_assert_str_eq(esc_jstr(j, "titulo"), c->titulo);
+	cr_assert_str_eq(esc_jstr(j, "tipo"), c->tipo);
+	cr_assert_str_eq(esc_jstr(j, "inicio"), c->inicio);
+	cr_assert_str_eq(esc_jstr(j, "fin"), c->fin, "commitment starting %s: "
 	    "fin %s, expected %s (inicio + 1 año - 1 día)", c->inicio,
-	    jstr(j, "fin"), c->fin);
+	    esc_jstr(j, "fin"), c->fin);
 	if (c->alineacion != NULL)
-		cr_assert_str_eq(jstr(j, "alineacion"), c->alineacion);
+		cr_assert_str_eq(esc_jstr(j, "alineacion"), c->alineacion);
 	else
-		cr_assert_null(jstr(j, "alineacion"));
-	cr_assert_str_eq(jstr(j, "indicador"), c->indicador);
-	cr_assert_str_eq(jstr(j, "meta"), c->meta);
-	cr_assert_str_eq(jstr(j, "institucion"), c->institucion);
-	cr_assert_eq(json_array_size(jarr(j, "actividades")), 0);
-	cr_assert_eq(json_array_size(jarr(j, "criterios")), 0);
+		cr_assert_null(esc_jstr(j, "alineacion"));
+	cr_assert_str_eq(esc_jstr(j, "indicador"), c->indicador);
+	cr_assert_str_eq(esc_jstr(j, "meta"), c->meta);
+	cr_assert_str_eq(esc_jstr(j, "institucion"), c->institucion);
+	cr_assert_eq(json_array_size(esc_jarr(j, "actividades")), 0);
+	cr_assert_eq(json_array_size(esc_jarr(j, "criterios")), 0);
 	return j;
 }
 
@@ -744,7 +409,7 @@ act_add(const char *tok, long long comp, const struct act_def *a)
 	argv[n++] = "--json";
 	argv[n++] = "actividad";
 	argv[n++] = "agregar";
-	argv[n++] = id_text(comp);
+	argv[n++] = esc_id_text(comp);
 	argv[n++] = "--descripcion";
 	argv[n++] = a->descripcion;
 	argv[n++] = "--responsable";
@@ -764,18 +429,18 @@ act_add(const char *tok, long long comp, const struct act_def *a)
 	argv[n++] = "--entregable";
 	argv[n++] = a->entregable;
 	argv[n] = NULL;
-	j = pal_json_status_v(tok, 0, argv);
-	cr_assert_eq(jint(j, "compromiso_id"), comp);
-	cr_assert_gt(jint(j, "numero"), 0);
-	cr_assert_str_eq(jstr(j, "descripcion"), a->descripcion);
-	cr_assert_str_eq(jstr(j, "fecha_limite"), a->fecha);
-	cr_assert_str_eq(jstr(j, "estado"), "pendiente");
-	r = jobj(j, "responsable");
-	cr_assert_str_eq(jstr(r, "nombre"), a->responsable);
-	cr_assert_str_eq(jstr(r, "email"), a->email);
+	j = esc_pal_json_v(tok, 0, argv);
+	cr_assert_eq(esc_jint(j, "compromiso_id"), comp);
+	cr_assert_gt(esc_jint(j, "numero"), 0);
+	cr_assert_str_eq(esc_jstr(j, "descripcion"), a->descripcion);
+	cr_assert_str_eq(esc_jstr(j, "fecha_limite"), a->fecha);
+	cr_assert_str_eq(esc_jstr(j, "estado"), "pendiente");
+	r = esc_jobj(j, "responsable");
+	cr_assert_str_eq(esc_jstr(r, "nombre"), a->responsable);
+	cr_assert_str_eq(esc_jstr(r, "email"), a->email);
 	if (a->institucion != NULL)
-		cr_assert_str_eq(jstr(r, "institucion"), a->institucion);
-	return jint(j, "id");
+		cr_assert_str_eq(esc_jstr(r, "institucion"), a->institucion);
+	return esc_jint(j, "id");
 }
 
 /* Attests the five criteria of comp, but skip (may be NULL). */
@@ -787,12 +452,12 @@ criterios_add(const char *tok, long long comp, const char *skip)
 
 		if (skip != NULL && strcmp(CRITERIOS[k], skip) == 0)
 			continue;
-		j = PAL_JSON(tok, "criterio", "atestiguar", id_text(comp),
-		    "--criterio", CRITERIOS[k], "--quien",
-		    "José Ángel Núñez Peña (sociedad civil)",
-		    "--justificacion", h_strf("Cumple el criterio «%s»: lo "
-		    "acordaron los tres sectores en la mesa.", CRITERIOS[k]));
-		cr_assert_str_eq(jstr(j, "criterio"), CRITERIOS[k]);
+		j = esc_pal_json(tok, "criterio", "atestiguar",
+		    esc_id_text(comp), "--criterio", CRITERIOS[k], "--quien",
+		    "José Ángel Núñez Peña (sociedad civil)", "--justificacion",
+		    h_strf("Cumple el criterio «%s»: lo acordaron los tres "
+		    "sectores en la mesa.", CRITERIOS[k]));
+		cr_assert_str_eq(esc_jstr(j, "criterio"), CRITERIOS[k]);
 	}
 }
 
@@ -802,8 +467,8 @@ comp_full(const char *tok, const struct mesa_fx *fx, struct pal_fx *p, int i)
 {
 	json_t *j = comp_add(tok, fx, i);
 
-	p->comp[i] = jint(j, "id");
-	p->numero[i] = jint(j, "numero");
+	p->comp[i] = esc_jint(j, "id");
+	p->numero[i] = esc_jint(j, "numero");
 	for (int k = 0; k < COMPS[i].n_act; k++)
 		p->act[i][k] = act_add(tok, p->comp[i], &COMPS[i].act[k]);
 	criterios_add(tok, p->comp[i], NULL);
@@ -825,17 +490,17 @@ valid_pal(const char *tok, const struct mesa_fx *fx)
 static json_t *
 validar(const char *tok, const struct mesa_fx *fx, bool valid)
 {
-	json_t *j = PAL_JSON_STATUS(tok, valid ? 0 : 2, "pal", "validar",
+	json_t *j = esc_pal_json_status(tok, valid ? 0 : 2, "pal", "validar",
 	    fx->sid);
 
 	cr_assert(json_is_boolean(json_object_get(j, "valido")));
 	cr_assert_eq(json_is_true(json_object_get(j, "valido")), valid,
 	    "valido is %s", valid ? "false" : "true");
 	if (valid)
-		cr_assert_eq(json_array_size(jarr(j, "errores")), 0);
+		cr_assert_eq(json_array_size(esc_jarr(j, "errores")), 0);
 	else
-		cr_assert_gt(json_array_size(jarr(j, "errores")), 0);
-	return jarr(j, "errores");
+		cr_assert_gt(json_array_size(esc_jarr(j, "errores")), 0);
+	return esc_jarr(j, "errores");
 }
 
 /* Errors of code (and, if comp >= 0, of that compromiso_id). */
@@ -849,7 +514,7 @@ count_code(json_t *errores, const char *code, long long comp)
 	json_array_foreach(errores, i, e) {
 		json_t *cid = json_object_get(e, "compromiso_id");
 
-		if (strcmp(jstr(e, "code"), code) != 0)
+		if (strcmp(esc_jstr(e, "code"), code) != 0)
 			continue;
 		if (comp >= 0 && (!json_is_integer(cid) ||
 		    json_integer_value(cid) != comp))
@@ -869,13 +534,13 @@ check_only_codes(json_t *errores, const char *const *codes, size_t n)
 	json_array_foreach(errores, i, e) {
 		bool known = false;
 
-		cr_assert(jstr(e, "message") != NULL &&
-		    strlen(jstr(e, "message")) > 0, "error %s without a "
-		    "message", jstr(e, "code"));
+		cr_assert(esc_jstr(e, "message") != NULL &&
+		    strlen(esc_jstr(e, "message")) > 0, "error %s without a "
+		    "message", esc_jstr(e, "code"));
 		for (size_t k = 0; k < n; k++)
-			known |= strcmp(jstr(e, "code"), codes[k]) == 0;
-		cr_assert(known, "unexpected error %s: %s", jstr(e, "code"),
-		    jstr(e, "message"));
+			known |= strcmp(esc_jstr(e, "code"), codes[k]) == 0;
+		cr_assert(known, "unexpected error %s: %s", esc_jstr(e, "code"),
+		    esc_jstr(e, "message"));
 	}
 }
 
@@ -888,7 +553,7 @@ check_messages_listed(const char *what, const char *text, json_t *errores,
 	json_t *e;
 
 	json_array_foreach(errores, i, e) {
-		const char *m = jstr(e, "message");
+		const char *m = esc_jstr(e, "message");
 
 		cr_assert(strstr(text, dashed ? h_strf("- %s", m) : m) !=
 		    NULL, "%s does not list «%s%s»:\n%s", what,
@@ -900,33 +565,6 @@ check_messages_listed(const char *what, const char *text, json_t *errores,
  * Mail.
  */
 
-struct find_arg {
-	const char	*rcpt;
-	int		 from;
-	int		 idx;
-};
-
-static bool
-find_cb(void *arg)
-{
-	struct find_arg *a = arg;
-
-	a->idx = h_smtp_find(&smtp, a->rcpt, a->from);
-	return a->idx >= 0;
-}
-
-/* The first message to rcpt at or after message `from`. Kept. */
-static json_t *
-mail_to(const char *rcpt, int from)
-{
-	struct find_arg a = { rcpt, from, -1 };
-
-	cr_assert(h_wait_until(find_cb, &a, MAIL_WAIT_MS),
-	    "no email to %s (from message %d) after %d ms; %d stored", rcpt,
-	    from, MAIL_WAIT_MS, h_smtp_count(&smtp));
-	return keep(h_smtp_message(&smtp, a.idx));
-}
-
 /*
  * Waits until the outbox has nothing left to deliver and returns how many
  * messages the catcher holds: messages after that index are caused by
@@ -935,120 +573,10 @@ mail_to(const char *rcpt, int from)
 static int
 mail_settle(void)
 {
-	cr_assert_eq(h_db_wait_int(&db, MAIL_WAIT_MS, 0, "SELECT count(*) "
+	cr_assert_eq(h_db_wait_int(&db, ESC_MAIL_WAIT_MS, 0, "SELECT count(*) "
 	    "FROM outbox WHERE estado = 'pendiente'"), 0,
 	    "the outbox did not drain");
 	return h_smtp_count(&smtp);
-}
-
-/* Asserts what any of our emails must be: encoded, CRLF, to rcpt. */
-static void
-check_mail_basics(json_t *msg, const char *rcpt)
-{
-	json_t *to = jarr(msg, "rcpt_tos");
-
-	cr_assert_eq(json_array_size(to), 1);
-	cr_assert(strcasecmp(json_string_value(json_array_get(to, 0)),
-	    rcpt) == 0);
-	cr_assert(json_is_true(json_object_get(msg, "headers_raw_lines_ok")),
-	    "a line of the message to %s does not end in CRLF or is too "
-	    "long", rcpt);
-	cr_assert(json_is_true(json_object_get(msg, "raw_7bit")),
-	    "the message to %s has 8-bit bytes", rcpt);
-	cr_assert_eq(json_array_size(jarr(msg, "defects")), 0,
-	    "the message to %s has MIME defects: %s", rcpt,
-	    json_string_value(json_array_get(jarr(msg, "defects"), 0)));
-	cr_assert_not_null(jstr(msg, "text"), "no text part to %s", rcpt);
-}
-
-/* The attachment whose sha256 is sha, or NULL. */
-static json_t *
-attachment_with(json_t *msg, const char *sha)
-{
-	size_t i;
-	json_t *a;
-
-	json_array_foreach(jarr(msg, "attachments"), i, a) {
-		if (strcmp(jstr(a, "sha256"), sha) == 0)
-			return a;
-	}
-	return NULL;
-}
-
-/* The first attachment of type ctype, or NULL. */
-static json_t *
-attachment_of_type(json_t *msg, const char *ctype)
-{
-	size_t i;
-	json_t *a;
-
-	json_array_foreach(jarr(msg, "attachments"), i, a) {
-		if (strcasecmp(jstr(a, "content_type"), ctype) == 0)
-			return a;
-	}
-	return NULL;
-}
-
-/* The token of the personal link {pald.url}/e/<64 hex> in text. */
-static const char *
-link_token(const char *text)
-{
-	const char *prefix = h_strf("%s/e/", pald.url);
-	const char *p = strstr(text, prefix);
-	size_t n;
-
-	cr_assert_not_null(p, "no personal link %s<token> in:\n%s", prefix,
-	    text);
-	p += strlen(prefix);
-	n = strspn(p, "0123456789abcdef");
-	cr_assert_eq(n, 64, "the link token is not 64 hex characters: %s",
-	    p);
-	return h_strf("%.64s", p);
-}
-
-/*
- * A request to a personal link (suffix "" or "/pdf"). With len NULL,
- * *body is the body as text; otherwise (a binary body) *body is the
- * SHA-256 of the body and *len its length. Test-lived.
- */
-static long
-link_http(const char *method, const char *token, const char *suffix,
-    const char **body, size_t *len, const char **ctype)
-{
-	const char *url = h_strf("%s/e/%s%s", pald.url, token, suffix);
-	struct h_http r;
-	long status;
-
-	if (strcmp(method, "POST") == 0)
-		r = h_http("POST", url, NULL,
-		    "application/x-www-form-urlencoded", "", 0);
-	else
-		r = h_http(method, url, NULL, NULL, NULL, 0);
-	cr_assert_neq(r.status, 0, "%s %s: %s", method, url, r.error);
-	status = r.status;
-	*body = h_strf("%s", r.body != NULL ? r.body : "");
-	if (len != NULL) {
-		*len = r.len;
-		*body = sha256_hex(r.body, r.len);
-	}
-	if (ctype != NULL) {
-		const char *c = h_http_header(&r, "Content-Type");
-
-		*ctype = c != NULL ? c : "";
-	}
-	h_http_free(&r);
-	return status;
-}
-
-/* An HTML page in Spanish, correctly labelled UTF-8. */
-static void
-check_html(const char *ctype, const char *body)
-{
-	cr_assert(find_ci(ctype, "text/html") == ctype, "Content-Type: %s",
-	    ctype);
-	cr_assert(find_ci(ctype, "charset=utf-8") != NULL,
-	    "Content-Type without charset=utf-8: %s", ctype);
-	cr_assert(find_ci(body, "<html") != NULL, "not a page: %s", body);
 }
 
 /* The SHA-256 of the body of a raw authenticated GET that must be 200. */
@@ -1060,7 +588,7 @@ api_body_sha(const char *path, const char *tok, const char **ctype)
 
 	cr_assert_eq(r.status, 200, "GET %s: HTTP %ld: %s", path, r.status,
 	    r.body);
-	sha = sha256_hex(r.body, r.len);
+	sha = esc_sha256_hex(r.body, r.len);
 	if (ctype != NULL) {
 		const char *c = h_http_header(&r, "Content-Type");
 
@@ -1095,47 +623,6 @@ api_body(const char *path, const char *tok, size_t *len,
 }
 
 /*
- * The timeline.
- */
-
-static json_t *
-mesa_eventos(const char *tok, long long mesa)
-{
-	return jarr(PAL_JSON(tok, "mesa", "linea-tiempo", id_text(mesa)),
-	    "eventos");
-}
-
-/* Index of the first (last) event of type tipo, or -1. */
-static int
-event_index(json_t *eventos, const char *tipo, bool last)
-{
-	size_t i;
-	json_t *e;
-	int found = -1;
-
-	json_array_foreach(eventos, i, e) {
-		if (strcmp(jstr(e, "tipo"), tipo) == 0) {
-			found = (int)i;
-			if (!last)
-				break;
-		}
-	}
-	return found;
-}
-
-static int
-event_count(json_t *eventos, const char *tipo)
-{
-	size_t i;
-	json_t *e;
-	int n = 0;
-
-	json_array_foreach(eventos, i, e)
-		n += strcmp(jstr(e, "tipo"), tipo) == 0;
-	return n;
-}
-
-/*
  * The PAL's documents.
  */
 
@@ -1143,16 +630,16 @@ event_count(json_t *eventos, const char *tipo)
 static json_t *
 cerrar(const char *tok, const struct mesa_fx *fx, long long numero)
 {
-	json_t *v = PAL_JSON(tok, "pal", "cerrar", fx->sid);
+	json_t *v = esc_pal_json(tok, "pal", "cerrar", fx->sid);
 
-	cr_assert_eq(jint(v, "numero"), numero);
-	cr_assert_eq(strlen(jstr(v, "sha256_canonico")), 64);
-	cr_assert_eq(strspn(jstr(v, "sha256_canonico"), "0123456789abcdef"),
+	cr_assert_eq(esc_jint(v, "numero"), numero);
+	cr_assert_eq(strlen(esc_jstr(v, "sha256_canonico")), 64);
+	cr_assert_eq(strspn(esc_jstr(v, "sha256_canonico"), "0123456789abcdef"),
 	    64);
-	cr_assert_eq(strlen(jstr(v, "sha256_pdf")), 64);
-	cr_assert_eq(strspn(jstr(v, "sha256_pdf"), "0123456789abcdef"), 64);
-	cr_assert_gt(jint(v, "paginas"), 0);
-	cr_assert_not_null(jstr(v, "cerrado"));
+	cr_assert_eq(strlen(esc_jstr(v, "sha256_pdf")), 64);
+	cr_assert_eq(strspn(esc_jstr(v, "sha256_pdf"), "0123456789abcdef"), 64);
+	cr_assert_gt(esc_jint(v, "paginas"), 0);
+	cr_assert_not_null(esc_jstr(v, "cerrado"));
 	return v;
 }
 
@@ -1170,21 +657,21 @@ check_canonico(const char *tok, const struct mesa_fx *fx, const char *query,
 	const char *body = api_body(h_strf("/v1/mesas/%s/pal/canonico%s",
 	    fx->sid, query), tok, &len, &ctype);
 	json_error_t e;
-	json_t *j = keep(json_loadb(body, len, 0, &e));
+	json_t *j = esc_keep(json_loadb(body, len, 0, &e));
 	char *again;
 
-	cr_assert_str_eq(sha256_hex(body, len), sha, "the SHA-256 of the "
+	cr_assert_str_eq(esc_sha256_hex(body, len), sha, "the SHA-256 of the "
 	    "canonical bytes is not sha256_canonico");
 	cr_assert_not_null(j, "the canonical content is not JSON (%s): %s",
 	    e.text, body);
-	cr_assert(find_ci(ctype, "application/json") == ctype,
+	cr_assert(esc_find_ci(ctype, "application/json") == ctype,
 	    "Content-Type of the canonical JSON: %s", ctype);
 	again = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
 	cr_assert_not_null(again);
 	cr_assert_str_eq(again, body, "the canonical JSON is not compact "
 	    "with sorted keys");
 	free(again);
-	cr_assert_eq(jint(j, "version"), numero);
+	cr_assert_eq(esc_jint(j, "version"), numero);
 	return j;
 }
 
@@ -1192,7 +679,7 @@ check_canonico(const char *tok, const struct mesa_fx *fx, const char *query,
 static long
 pdf_pages(const char *path)
 {
-	const char *info = cmd_out(ARGV("pdfinfo", path));
+	const char *info = cmd_out(esc_argv("pdfinfo", path));
 	const char *p = strstr(info, "\nPages:");
 	long n = 0;
 
@@ -1214,26 +701,27 @@ check_pdf(const char *path, json_t *version, const struct mesa_fx *fx,
     const char *const *titulos, size_t n_titulos)
 {
 	long total = pdf_pages(path);
-	const char *sha = jstr(version, "sha256_canonico");
+	const char *sha = esc_jstr(version, "sha256_canonico");
 	const char *all = "";
 
-	cr_assert_eq(total, jint(version, "paginas"), "pdfinfo counts %ld "
-	    "pages, the version says %lld", total, jint(version, "paginas"));
+	cr_assert_eq(total, esc_jint(version, "paginas"),
+	    "pdfinfo counts %ld pages, the version says %lld", total,
+	    esc_jint(version, "paginas"));
 	cr_assert_geq(total, 2, "a PAL with a title page and five "
 	    "commitments in %ld page", total);
 	for (long n = 1; n <= total; n++) {
 		const char *num = h_strf("%ld", n);
-		const char *raw = cmd_out(ARGV("pdftotext", "-enc", "UTF-8",
+		const char *raw = cmd_out(esc_argv("pdftotext", "-enc", "UTF-8",
 		    "-f", num, "-l", num, path, "-"));
 		const char *page = squeeze(raw);
 		const char *want = h_strf("página %ld de %ld", n, total);
 
-		cr_assert(find_ci(page, want) != NULL, "page %ld does not say "
-		    "«%s»:\n%s", n, want, page);
+		cr_assert(esc_find_ci(page, want) != NULL,
+		    "page %ld does not say «%s»:\n%s", n, want, page);
 		cr_assert(strstr(strip_ws(raw), sha) != NULL, "page %ld does "
 		    "not carry the SHA-256 %s of the canonical content:\n%s",
 		    n, sha, page);
-		cr_assert(find_ci(page, "rúbrica") != NULL ||
+		cr_assert(esc_find_ci(page, "rúbrica") != NULL ||
 		    strstr(page, "RÚBRICA") != NULL, "page %ld has no "
 		    "initials box (rúbrica):\n%s", n, page);
 		all = h_strf("%s %s", all, page);
@@ -1262,32 +750,13 @@ static void
 check_ics_deadlines(const char *ics, size_t len, const char *const *fechas,
     size_t n)
 {
-	char *unf = malloc(len + 1), *line, *save = NULL;
+	char *unf, *line, *save = NULL;
 	bool used[16] = { false };
-	size_t u = 0, vevents = 0, dtstarts = 0;
+	size_t vevents = 0, dtstarts = 0;
 	bool in_event = false;
 
-	cr_assert_not_null(unf);
 	cr_assert_lt(n, 16);
-	cr_assert(len >= 2 && ics[len - 2] == '\r' && ics[len - 1] == '\n',
-	    "the iCalendar file does not end in CRLF");
-	for (size_t i = 0; i < len; i++)
-		if (ics[i] == '\n')
-			cr_assert(i > 0 && ics[i - 1] == '\r',
-			    "bare LF at byte %zu of the iCalendar file", i);
-	for (size_t i = 0; i < len; i++) {
-		if (ics[i] == '\r' && i + 2 < len && ics[i + 1] == '\n' &&
-		    (ics[i + 2] == ' ' || ics[i + 2] == '\t')) {
-			i += 2;
-			continue;
-		}
-		unf[u++] = ics[i];
-	}
-	unf[u] = '\0';
-	cr_assert(strncmp(unf, "BEGIN:VCALENDAR\r\n", 17) == 0,
-	    "iCalendar: %s", unf);
-	cr_assert(u >= 15 && strcmp(unf + u - 15, "END:VCALENDAR\r\n") == 0,
-	    "iCalendar: %s", unf);
+	unf = esc_ics_unfold(ics, len, "the iCalendar file", false);
 	for (line = strtok_r(unf, "\r\n", &save); line != NULL;
 	    line = strtok_r(NULL, "\r\n", &save)) {
 		if (strcmp(line, "BEGIN:VEVENT") == 0) {
@@ -1344,25 +813,26 @@ static void
 closing_mails(const struct mesa_fx *fx, int before, json_t *version,
     const char **tokens)
 {
-	cr_assert_geq(h_smtp_wait(&smtp, before + N_ASISTENTES, MAIL_WAIT_MS),
-	    before + N_ASISTENTES, "the closing email did not reach the %d "
-	    "attendees", N_ASISTENTES);
+	cr_assert_geq(h_smtp_wait(&smtp, before + N_ASISTENTES,
+	    ESC_MAIL_WAIT_MS), before + N_ASISTENTES,
+	    "the closing email did not reach the %d attendees", N_ASISTENTES);
 	for (int i = 0; i < N_ASISTENTES; i++) {
-		json_t *msg = mail_to(ACTORES[i].email, before), *att;
+		json_t *msg = esc_mail_to(ACTORES[i].email, before, NULL), *att;
 
-		check_mail_basics(msg, ACTORES[i].email);
-		att = attachment_with(msg, jstr(version, "sha256_pdf"));
+		esc_check_mail_basics(msg, ACTORES[i].email);
+		att = esc_attachment_with(msg, esc_jstr(version, "sha256_pdf"));
 		cr_assert_not_null(att, "the closing email to %s does not "
 		    "carry the PDF of version %lld", ACTORES[i].email,
-		    jint(version, "numero"));
-		cr_assert_str_eq(jstr(att, "content_type"), "application/pdf");
-		tokens[i] = link_token(jstr(msg, "text"));
+		    esc_jint(version, "numero"));
+		cr_assert_str_eq(esc_jstr(att, "content_type"),
+		    "application/pdf");
+		tokens[i] = esc_link_token(esc_jstr(msg, "text"));
 		for (int k = 0; k < i; k++)
 			cr_assert_str_neq(tokens[i], tokens[k]);
 		cr_assert_eq(h_db_query_int(&db, "SELECT count(*) FROM enlaces"
 		    " WHERE hash = $1 AND actor_id = $2 AND proposito = "
-		    "'conformidad'", sha256_hex(tokens[i], 64),
-		    id_text(fx->actor[i])), 1, "the link of %s is not a "
+		    "'conformidad'", esc_sha256_hex(tokens[i], 64),
+		    esc_id_text(fx->actor[i])), 1, "the link of %s is not a "
 		    "conformity link stored as the SHA-256 of its token",
 		    ACTORES[i].nombre);
 	}
@@ -1395,11 +865,11 @@ Test(acuerdos, full_acuerdos)
 	const char *titulos[N_COMPS], *fechas[N_ACTS], *descs[N_ACTS];
 	const char *tokens[N_ASISTENTES], *pdf_path = h_path("pal-v1.pdf");
 	const char *body, *ctype, *sha_c, *sha_p, *summary;
-	struct user fac;
+	struct esc_usuario fac;
 	struct mesa_fx fx;
 	struct pal_fx p;
 	json_t *j, *errores, *version, *canon, *e, *eventos, *envios;
-	struct out o;
+	struct esc_out o;
 	size_t i, len;
 	int before;
 
@@ -1407,8 +877,8 @@ Test(acuerdos, full_acuerdos)
 	for (i = 0; i < N_COMPS; i++)
 		titulos[i] = COMPS[i].titulo;
 	all_deadlines(fechas, descs);
-	fac = make_user("Laura Gómez Facilitadora", "laura@stl.org.mx",
-	    "facilitador");
+	fac = esc_usuario_crear("Laura Gómez Facilitadora", "laura@stl.org.mx",
+	    "facilitador", "Oaxaca");
 	fx = mesa_en_sesion(fac.token, titulo);
 
 	/* Nothing agreed yet: the three quotas are missing. */
@@ -1417,7 +887,7 @@ Test(acuerdos, full_acuerdos)
 	    1);
 	cr_assert_eq(count_code(errores, "faltan_plan_nacional", -1), 1);
 	cr_assert_eq(count_code(errores, "faltan_locales", -1), 1);
-	check_only_codes(errores, ARGV("faltan_contrataciones_abiertas",
+	check_only_codes(errores, esc_argv("faltan_contrataciones_abiertas",
 	    "faltan_plan_nacional", "faltan_locales"), 3);
 
 	/*
@@ -1426,16 +896,16 @@ Test(acuerdos, full_acuerdos)
 	 * without activities. The first moves the mesa to acuerdos.
 	 */
 	comp_full(fac.token, &fx, &p, 0);
-	cr_assert_str_eq(mesa_fase(fac.token, fx.id), "acuerdos");
+	cr_assert_str_eq(esc_mesa_fase(fac.token, fx.id), "acuerdos");
 	comp_full(fac.token, &fx, &p, 1);
 	j = comp_add(fac.token, &fx, 3);
-	p.comp[3] = jint(j, "id");
-	p.numero[3] = jint(j, "numero");
+	p.comp[3] = esc_jint(j, "id");
+	p.numero[3] = esc_jint(j, "numero");
 	p.act[3][0] = act_add(fac.token, p.comp[3], &COMPS[3].act[0]);
 	criterios_add(fac.token, p.comp[3], "alto_impacto");
 	j = comp_add(fac.token, &fx, 4);
-	p.comp[4] = jint(j, "id");
-	p.numero[4] = jint(j, "numero");
+	p.comp[4] = esc_jint(j, "id");
+	p.numero[4] = esc_jint(j, "numero");
 	criterios_add(fac.token, p.comp[4], NULL);
 	for (i = 0; i < N_COMPS; i++)
 		for (size_t k = 0; k < i; k++)
@@ -1444,7 +914,7 @@ Test(acuerdos, full_acuerdos)
 
 	/* Every broken rule at once, each naming its commitment. */
 	errores = validar(fac.token, &fx, false);
-	check_only_codes(errores, ARGV("faltan_plan_nacional",
+	check_only_codes(errores, esc_argv("faltan_plan_nacional",
 	    "criterio_sin_atestiguar", "sin_actividades"), 3);
 	cr_assert_eq(count_code(errores, "faltan_plan_nacional", -1), 1);
 	cr_assert_eq(count_code(errores, "sin_actividades", -1), 1);
@@ -1454,7 +924,7 @@ Test(acuerdos, full_acuerdos)
 	    count_code(errores, "criterio_sin_atestiguar", p.comp[3]),
 	    "a criterion reported missing on a fully attested commitment");
 	json_array_foreach(errores, i, e) {
-		const char *code = jstr(e, "code");
+		const char *code = esc_jstr(e, "code");
 		int c = strcmp(code, "sin_actividades") == 0 ? 4 :
 		    strcmp(code, "criterio_sin_atestiguar") == 0 ? 3 : -1;
 
@@ -1463,21 +933,23 @@ Test(acuerdos, full_acuerdos)
 			    "compromiso_id")), "%s names a commitment", code);
 			continue;
 		}
-		cr_assert(strstr(jstr(e, "message"), h_strf("Compromiso %lld "
-		    "«%s»", p.numero[c], COMPS[c].titulo)) != NULL,
+		cr_assert(strstr(esc_jstr(e, "message"),
+		    h_strf("Compromiso %lld «%s»", p.numero[c],
+		    COMPS[c].titulo)) != NULL,
 		    "%s does not name «Compromiso %lld «%s»»: %s", code,
-		    p.numero[c], COMPS[c].titulo, jstr(e, "message"));
+		    p.numero[c], COMPS[c].titulo, esc_jstr(e, "message"));
 	}
-	o = PAL_EXPECT(fac.token, 2, NULL, "pal", "validar", fx.sid);
+	o = esc_pal_expect(fac.token, 2, NULL, "pal", "validar", fx.sid);
 	check_messages_listed("pal pal validar", h_strf("%s\n%s", o.out,
 	    o.err), errores, true);
 
 	/* Neither closing nor sending an invalid, unsigned PAL. */
-	o = PAL_EXPECT(fac.token, 2, "pal_invalido", "pal", "cerrar", fx.sid);
+	o = esc_pal_expect(fac.token, 2, "pal_invalido", "pal", "cerrar",
+	    fx.sid);
 	check_messages_listed("pal pal cerrar (stderr)", o.err, errores,
 	    false);
-	PAL_EXPECT(fac.token, 2, "pal_no_firmado", "pal", "enviar", fx.sid);
-	cr_assert_eq(count_in("pal_versiones", fx.id), 0);
+	esc_pal_expect(fac.token, 2, "pal_no_firmado", "pal", "enviar", fx.sid);
+	cr_assert_eq(esc_count_in("pal_versiones", fx.id), 0);
 
 	/* Fixed: the second national commitment, the criterion, the work. */
 	comp_full(fac.token, &fx, &p, 2);
@@ -1485,72 +957,73 @@ Test(acuerdos, full_acuerdos)
 	p.act[4][0] = act_add(fac.token, p.comp[4], &COMPS[4].act[0]);
 	p.act[4][1] = act_add(fac.token, p.comp[4], &COMPS[4].act[1]);
 	validar(fac.token, &fx, true);
-	PAL_EXPECT(fac.token, 0, NULL, "pal", "validar", fx.sid);
-	j = PAL_JSON(fac.token, "compromiso", "listar", fx.sid);
-	cr_assert_eq(json_array_size(jarr(j, "compromisos")), N_COMPS);
-	json_array_foreach(jarr(j, "compromisos"), i, e) {
-		cr_assert_eq(jint(e, "numero"), (long long)i + 1,
+	esc_pal_expect(fac.token, 0, NULL, "pal", "validar", fx.sid);
+	j = esc_pal_json(fac.token, "compromiso", "listar", fx.sid);
+	cr_assert_eq(json_array_size(esc_jarr(j, "compromisos")), N_COMPS);
+	json_array_foreach(esc_jarr(j, "compromisos"), i, e) {
+		cr_assert_eq(esc_jint(e, "numero"), (long long)i + 1,
 		    "compromisos not ordered by numero");
-		cr_assert_eq(json_array_size(jarr(e, "criterios")), 5);
-		cr_assert_geq(json_array_size(jarr(e, "actividades")), 1);
+		cr_assert_eq(json_array_size(esc_jarr(e, "criterios")), 5);
+		cr_assert_geq(json_array_size(esc_jarr(e, "actividades")), 1);
 	}
-	o = PAL_OK(fac.token, "compromiso", "listar", fx.sid);
+	o = esc_pal_ok(fac.token, "compromiso", "listar", fx.sid);
 	for (i = 0; i < N_COMPS; i++)
-		cr_assert(strstr(o.out, utf8_prefix(COMPS[i].titulo, 20)) !=
+		cr_assert(strstr(o.out, esc_utf8_prefix(COMPS[i].titulo, 20)) !=
 		    NULL, "pal compromiso listar does not show «%s»:\n%s",
 		    COMPS[i].titulo, o.out);
 
 	/* Version 1. */
 	before = mail_settle();
 	version = cerrar(fac.token, &fx, 1);
-	sha_c = jstr(version, "sha256_canonico");
-	sha_p = jstr(version, "sha256_pdf");
-	cr_assert_str_eq(mesa_fase(fac.token, fx.id), "acuerdos");
-	j = PAL_JSON(fac.token, "pal", "ver", fx.sid);
-	json_contains("pal ver.version", jobj(j, "version"), version);
+	sha_c = esc_jstr(version, "sha256_canonico");
+	sha_p = esc_jstr(version, "sha256_pdf");
+	cr_assert_str_eq(esc_mesa_fase(fac.token, fx.id), "acuerdos");
+	j = esc_pal_json(fac.token, "pal", "ver", fx.sid);
+	json_contains("pal ver.version", esc_jobj(j, "version"), version);
 	cr_assert(json_is_false(json_object_get(j, "firmado")));
-	cr_assert_eq(json_array_size(jarr(j, "conformidades")), 0);
-	cr_assert_eq(json_array_size(jarr(j, "pendientes")), N_ASISTENTES);
-	cr_assert_eq(json_array_size(jarr(j, "versiones")), 1);
+	cr_assert_eq(json_array_size(esc_jarr(j, "conformidades")), 0);
+	cr_assert_eq(json_array_size(esc_jarr(j, "pendientes")), N_ASISTENTES);
+	cr_assert_eq(json_array_size(esc_jarr(j, "versiones")), 1);
 	/* A closed version is not closed twice. */
-	PAL_EXPECT(fac.token, 2, "version_cerrada", "pal", "cerrar", fx.sid);
+	esc_pal_expect(fac.token, 2, "version_cerrada", "pal", "cerrar",
+	    fx.sid);
 
 	/* The canonical content, recomputed here. */
 	canon = check_canonico(fac.token, &fx, "", sha_c, 1);
-	cr_assert_eq(jint(jobj(canon, "mesa"), "id"), fx.id);
-	cr_assert_str_eq(jstr(jobj(canon, "mesa"), "titulo"), titulo);
-	cr_assert_str_eq(jstr(jobj(canon, "mesa"), "fecha"), fx.fecha);
-	cr_assert_eq(json_array_size(jarr(canon, "actores")), 4);
-	json_array_foreach(jarr(canon, "actores"), i, e) {
-		bool asistente = jint(e, "id") != fx.actor[3];
+	cr_assert_eq(esc_jint(esc_jobj(canon, "mesa"), "id"), fx.id);
+	cr_assert_str_eq(esc_jstr(esc_jobj(canon, "mesa"), "titulo"), titulo);
+	cr_assert_str_eq(esc_jstr(esc_jobj(canon, "mesa"), "fecha"), fx.fecha);
+	cr_assert_eq(json_array_size(esc_jarr(canon, "actores")), 4);
+	json_array_foreach(esc_jarr(canon, "actores"), i, e) {
+		bool asistente = esc_jint(e, "id") != fx.actor[3];
 
 		cr_assert_eq(json_is_true(json_object_get(e, "asistio")),
-		    asistente, "asistio of actor %lld", jint(e, "id"));
+		    asistente, "asistio of actor %lld", esc_jint(e, "id"));
 	}
-	cr_assert_eq(json_array_size(jarr(canon, "compromisos")), N_COMPS);
-	json_array_foreach(jarr(canon, "compromisos"), i, e) {
+	cr_assert_eq(json_array_size(esc_jarr(canon, "compromisos")), N_COMPS);
+	json_array_foreach(esc_jarr(canon, "compromisos"), i, e) {
 		int c = -1;
 
 		for (int k = 0; k < N_COMPS; k++)
-			if (jint(e, "id") == p.comp[k])
+			if (esc_jint(e, "id") == p.comp[k])
 				c = k;
 		cr_assert_geq(c, 0, "an unknown commitment in the PAL");
-		cr_assert_eq(jint(e, "numero"), (long long)i + 1);
-		cr_assert_str_eq(jstr(e, "titulo"), COMPS[c].titulo);
-		cr_assert_str_eq(jstr(e, "tipo"), COMPS[c].tipo);
-		cr_assert_str_eq(jstr(e, "fin"), COMPS[c].fin);
-		cr_assert_eq(json_array_size(jarr(e, "actividades")),
+		cr_assert_eq(esc_jint(e, "numero"), (long long)i + 1);
+		cr_assert_str_eq(esc_jstr(e, "titulo"), COMPS[c].titulo);
+		cr_assert_str_eq(esc_jstr(e, "tipo"), COMPS[c].tipo);
+		cr_assert_str_eq(esc_jstr(e, "fin"), COMPS[c].fin);
+		cr_assert_eq(json_array_size(esc_jarr(e, "actividades")),
 		    (size_t)COMPS[c].n_act);
-		cr_assert_eq(json_array_size(jarr(e, "criterios")), 5);
+		cr_assert_eq(json_array_size(esc_jarr(e, "criterios")), 5);
 	}
 
 	/* The PDF, downloaded and read back. */
-	PAL_OK(fac.token, "pal", "pdf", fx.sid, "-o", pdf_path);
+	esc_pal_ok(fac.token, "pal", "pdf", fx.sid, "-o", pdf_path);
 	cr_assert_str_eq(file_sha256(pdf_path, &len), sha_p, "the PDF of "
 	    "pal pal pdf does not hash to sha256_pdf");
 	cr_assert_str_eq(api_body_sha(h_strf("/v1/mesas/%s/pal/pdf", fx.sid),
 	    fac.token, &ctype), sha_p);
-	cr_assert(find_ci(ctype, "application/pdf") == ctype, "%s", ctype);
+	cr_assert(esc_find_ci(ctype, "application/pdf") == ctype, "%s", ctype);
 	check_pdf(pdf_path, version, &fx, titulos, N_COMPS);
 
 	/* The attendees are asked for conformity, the absent one is not. */
@@ -1558,9 +1031,9 @@ Test(acuerdos, full_acuerdos)
 
 	/* A GET (a mail scanner) shows the version and records nothing. */
 	for (int k = 0; k < 2; k++) {
-		cr_assert_eq(link_http("GET", tokens[0], "", &body, NULL,
+		cr_assert_eq(esc_link_http("GET", tokens[0], "", &body, NULL,
 		    &ctype), 200, "GET the conformity link: %s", body);
-		check_html(ctype, body);
+		esc_check_html(ctype, body);
 		cr_assert(strstr(body, sha_c) != NULL, "the conformity page "
 		    "does not show the SHA-256 %s:\n%s", sha_c, body);
 		cr_assert(strstr(body, h_strf("/e/%s/pdf", tokens[0])) != NULL,
@@ -1568,96 +1041,100 @@ Test(acuerdos, full_acuerdos)
 		cr_assert_eq(count_conformidades(&fx, false), 0,
 		    "a GET recorded a conformity");
 	}
-	cr_assert_eq(link_http("GET", tokens[0], "/pdf", &body, &len, &ctype),
-	    200);
+	cr_assert_eq(esc_link_http("GET", tokens[0], "/pdf", &body, &len,
+	    &ctype), 200);
 	cr_assert_str_eq(body, sha_p, "/e/<token>/pdf is not the version's "
 	    "PDF");
-	cr_assert(find_ci(ctype, "application/pdf") == ctype, "%s", ctype);
+	cr_assert(esc_find_ci(ctype, "application/pdf") == ctype, "%s", ctype);
 	cr_assert_eq(count_conformidades(&fx, false), 0);
 
 	/* The POST records it, against the version's hash. */
-	cr_assert_eq(link_http("POST", tokens[0], "", &body, NULL, &ctype),
+	cr_assert_eq(esc_link_http("POST", tokens[0], "", &body, NULL, &ctype),
 	    200, "POST the conformity link: %s", body);
-	check_html(ctype, body);
+	esc_check_html(ctype, body);
 	cr_assert_eq(h_db_query_int(&db, "SELECT count(*) FROM conformidades"
 	    " WHERE mesa_id = $1 AND actor_id = $2 AND sha256 = $3 AND "
 	    "medio = 'enlace' AND enlace_id IS NOT NULL AND anulada IS NULL",
-	    fx.sid, id_text(fx.actor[0]), sha_c), 1);
+	    fx.sid, esc_id_text(fx.actor[0]), sha_c), 1);
 	cr_assert_eq(count_conformidades(&fx, false), 1);
-	eventos = mesa_eventos(fac.token, fx.id);
-	cr_assert_eq(event_count(eventos, "conformidad.registrada"), 1);
-	e = json_array_get(eventos, (size_t)event_index(eventos,
+	eventos = esc_mesa_eventos(fac.token, fx.id);
+	cr_assert_eq(esc_event_count(eventos, "conformidad.registrada"), 1);
+	e = json_array_get(eventos, (size_t)esc_event_index(eventos,
 	    "conformidad.registrada", false));
 	cr_assert(json_is_object(json_object_get(e, "actor")));
-	cr_assert_eq(jint(jobj(e, "actor"), "id"), fx.actor[0]);
+	cr_assert_eq(esc_jint(esc_jobj(e, "actor"), "id"), fx.actor[0]);
 	/* Twice is once. */
-	cr_assert_lt(link_http("POST", tokens[0], "", &body, NULL, NULL), 500,
-	    "a second POST: %s", body);
+	cr_assert_lt(esc_link_http("POST", tokens[0], "", &body, NULL, NULL),
+	    500, "a second POST: %s", body);
 	cr_assert_eq(count_conformidades(&fx, false), 1);
 
 	/* Who did not attend cannot conform. */
-	PAL_EXPECT(fac.token, 2, "actor_no_asistente", "conformidad",
-	    "registrar", fx.sid, "--actor", id_text(fx.actor[3]));
-	api_refused("POST", h_strf("/v1/mesas/%s/conformidades", fx.sid),
+	esc_pal_expect(fac.token, 2, "actor_no_asistente", "conformidad",
+	    "registrar", fx.sid, "--actor", esc_id_text(fx.actor[3]));
+	esc_api_refused("POST", h_strf("/v1/mesas/%s/conformidades", fx.sid),
 	    fac.token, h_strf("{\"actor\": %lld, \"sha256\": \"%s\"}",
 	    fx.actor[3], sha_c), 422, "actor_no_asistente");
 	cr_assert_eq(count_conformidades(&fx, false), 1);
 
 	/* The facilitator records the second attendee's, in the session. */
-	PAL_OK(fac.token, "conformidad", "registrar", fx.sid, "--actor",
-	    id_text(fx.actor[1]));
+	esc_pal_ok(fac.token, "conformidad", "registrar", fx.sid, "--actor",
+	    esc_id_text(fx.actor[1]));
 	cr_assert_eq(h_db_query_int(&db, "SELECT count(*) FROM conformidades"
 	    " WHERE mesa_id = $1 AND actor_id = $2 AND sha256 = $3 AND "
 	    "registrado_por = $4 AND enlace_id IS NULL AND anulada IS NULL",
-	    fx.sid, id_text(fx.actor[1]), sha_c, id_text(fac.id)), 1);
-	PAL_EXPECT(fac.token, 2, "conformidad_duplicada", "conformidad",
-	    "registrar", fx.sid, "--actor", id_text(fx.actor[1]));
+	    fx.sid, esc_id_text(fx.actor[1]), sha_c, esc_id_text(fac.id)), 1);
+	esc_pal_expect(fac.token, 2, "conformidad_duplicada", "conformidad",
+	    "registrar", fx.sid, "--actor", esc_id_text(fx.actor[1]));
 	cr_assert_eq(count_conformidades(&fx, false), 2);
 
 	/* Two of three: not signed, not sent. */
-	j = PAL_JSON(fac.token, "pal", "ver", fx.sid);
+	j = esc_pal_json(fac.token, "pal", "ver", fx.sid);
 	cr_assert(json_is_false(json_object_get(j, "firmado")));
-	cr_assert_eq(json_array_size(jarr(j, "conformidades")), 2);
-	cr_assert_eq(json_array_size(jarr(j, "pendientes")), 1);
-	cr_assert_eq(jint(json_array_get(jarr(j, "pendientes"), 0),
+	cr_assert_eq(json_array_size(esc_jarr(j, "conformidades")), 2);
+	cr_assert_eq(json_array_size(esc_jarr(j, "pendientes")), 1);
+	cr_assert_eq(esc_jint(json_array_get(esc_jarr(j, "pendientes"), 0),
 	    "actor_id"), fx.actor[2]);
-	PAL_EXPECT(fac.token, 2, "pal_no_firmado", "pal", "enviar", fx.sid);
-	cr_assert_str_eq(mesa_fase(fac.token, fx.id), "acuerdos");
+	esc_pal_expect(fac.token, 2, "pal_no_firmado", "pal", "enviar", fx.sid);
+	cr_assert_str_eq(esc_mesa_fase(fac.token, fx.id), "acuerdos");
 
 	/* The last attendee, by link: the PAL is signed. */
-	cr_assert_eq(link_http("POST", tokens[2], "", &body, NULL, &ctype),
+	cr_assert_eq(esc_link_http("POST", tokens[2], "", &body, NULL, &ctype),
 	    200, "POST the conformity link: %s", body);
 	cr_assert_eq(count_conformidades(&fx, true), N_ASISTENTES);
-	cr_assert_str_eq(mesa_fase(fac.token, fx.id), "firmada");
-	j = PAL_JSON(fac.token, "pal", "ver", fx.sid);
+	cr_assert_str_eq(esc_mesa_fase(fac.token, fx.id), "firmada");
+	j = esc_pal_json(fac.token, "pal", "ver", fx.sid);
 	cr_assert(json_is_true(json_object_get(j, "firmado")));
-	cr_assert_eq(json_array_size(jarr(j, "pendientes")), 0);
-	cr_assert_eq(json_array_size(jarr(j, "conformidades")), N_ASISTENTES);
-	json_array_foreach(jarr(j, "conformidades"), i, e)
-		cr_assert_str_eq(jstr(e, "sha256"), sha_c);
+	cr_assert_eq(json_array_size(esc_jarr(j, "pendientes")), 0);
+	cr_assert_eq(json_array_size(esc_jarr(j, "conformidades")),
+	    N_ASISTENTES);
+	json_array_foreach(esc_jarr(j, "conformidades"), i, e)
+		cr_assert_str_eq(esc_jstr(e, "sha256"), sha_c);
 
 	/* Delivery: every actor gets the PDF, the summary, the calendar. */
 	before = mail_settle();
-	j = PAL_JSON(fac.token, "pal", "enviar", fx.sid);
-	envios = jarr(j, "envios");
+	j = esc_pal_json(fac.token, "pal", "enviar", fx.sid);
+	envios = esc_jarr(j, "envios");
 	cr_assert_eq(json_array_size(envios), 4);
-	cr_assert_str_eq(mesa_fase(fac.token, fx.id), "en_seguimiento");
-	cr_assert_eq(h_smtp_wait(&smtp, before + 4, MAIL_WAIT_MS), before + 4);
+	cr_assert_str_eq(esc_mesa_fase(fac.token, fx.id), "en_seguimiento");
+	cr_assert_eq(h_smtp_wait(&smtp, before + 4, ESC_MAIL_WAIT_MS),
+	    before + 4);
 	for (int a = 0; a < 4; a++) {
-		json_t *msg = mail_to(ACTORES[a].email, before), *att;
+		json_t *msg = esc_mail_to(ACTORES[a].email, before, NULL), *att;
 		char *data;
 		size_t n;
 
-		check_mail_basics(msg, ACTORES[a].email);
-		att = attachment_with(msg, sha_p);
+		esc_check_mail_basics(msg, ACTORES[a].email);
+		att = esc_attachment_with(msg, sha_p);
 		cr_assert_not_null(att, "the PAL sent to %s is not the bytes "
 		    "of pal pal pdf", ACTORES[a].email);
-		cr_assert_str_eq(jstr(att, "content_type"), "application/pdf");
-		summary = jstr(msg, "text");
-		json_array_foreach(jarr(msg, "attachments"), i, e)
-			if (strcasecmp(jstr(e, "content_type"),
+		cr_assert_str_eq(esc_jstr(att, "content_type"),
+		    "application/pdf");
+		summary = esc_jstr(msg, "text");
+		json_array_foreach(esc_jarr(msg, "attachments"), i, e)
+			if (strcasecmp(esc_jstr(e, "content_type"),
 			    "text/plain") == 0) {
-				data = b64_decode(jstr(e, "data_base64"), &n);
+				data = esc_b64_decode(esc_jstr(e,
+				    "data_base64"), &n);
 				summary = h_strf("%s\n%s", summary, data);
 				free(data);
 			}
@@ -1667,7 +1144,7 @@ Test(acuerdos, full_acuerdos)
 			    "the summary to %s does not name «%s»:\n%s",
 			    ACTORES[a].email, descs[k], summary);
 			cr_assert(strstr(summary, fechas[k]) != NULL ||
-			    strstr(summary, date_long(fechas[k])) != NULL,
+			    strstr(summary, esc_date_long(fechas[k])) != NULL,
 			    "the summary to %s does not give the deadline "
 			    "%s:\n%s", ACTORES[a].email, fechas[k], summary);
 		}
@@ -1675,53 +1152,53 @@ Test(acuerdos, full_acuerdos)
 			cr_assert(strstr(summary, squeeze(titulos[k])) != NULL,
 			    "the summary to %s does not name «%s»",
 			    ACTORES[a].email, titulos[k]);
-		att = attachment_of_type(msg, "text/calendar");
+		att = esc_attachment_of_type(msg, "text/calendar");
 		cr_assert_not_null(att, "no text/calendar attachment to %s",
 		    ACTORES[a].email);
-		data = b64_decode(jstr(att, "data_base64"), &n);
+		data = esc_b64_decode(esc_jstr(att, "data_base64"), &n);
 		check_ics_deadlines(data, n, fechas, N_ACTS);
 		free(data);
 	}
 
 	/* Each delivery is listed, and on the timeline. */
-	cr_assert_eq(h_db_wait_int(&db, MAIL_WAIT_MS, 0, "SELECT count(*) "
+	cr_assert_eq(h_db_wait_int(&db, ESC_MAIL_WAIT_MS, 0, "SELECT count(*) "
 	    "FROM outbox WHERE estado <> 'enviado'"), 0);
-	j = PAL_JSON(admin, "correo", "listar");
+	j = esc_pal_json(admin, "correo", "listar");
 	json_array_foreach(envios, i, e) {
 		size_t k;
 		json_t *c;
 		bool found = false;
 
-		json_array_foreach(jarr(j, "correos"), k, c) {
-			if (jint(c, "id") != jint(e, "outbox_id"))
+		json_array_foreach(esc_jarr(j, "correos"), k, c) {
+			if (esc_jint(c, "id") != esc_jint(e, "outbox_id"))
 				continue;
 			found = true;
-			cr_assert_str_eq(jstr(c, "estado"), "enviado");
-			cr_assert_str_eq(jstr(c, "destinatario"),
-			    jstr(e, "email"));
-			cr_assert_eq(jint(c, "mesa_id"), fx.id);
+			cr_assert_str_eq(esc_jstr(c, "estado"), "enviado");
+			cr_assert_str_eq(esc_jstr(c, "destinatario"),
+			    esc_jstr(e, "email"));
+			cr_assert_eq(esc_jint(c, "mesa_id"), fx.id);
 		}
 		cr_assert(found, "pal correo listar does not show the "
-		    "delivery %lld", jint(e, "outbox_id"));
+		    "delivery %lld", esc_jint(e, "outbox_id"));
 	}
-	o = PAL_OK(admin, "correo", "listar");
+	o = esc_pal_ok(admin, "correo", "listar");
 	for (int a = 0; a < 4; a++)
 		cr_assert(strstr(o.out, ACTORES[a].email) != NULL,
 		    "pal correo listar does not show %s:\n%s",
 		    ACTORES[a].email, o.out);
 
-	eventos = mesa_eventos(fac.token, fx.id);
-	cr_assert_eq(event_count(eventos, "pal.cerrado"), 1);
-	cr_assert_eq(event_count(eventos, "conformidad.registrada"),
+	eventos = esc_mesa_eventos(fac.token, fx.id);
+	cr_assert_eq(esc_event_count(eventos, "pal.cerrado"), 1);
+	cr_assert_eq(esc_event_count(eventos, "conformidad.registrada"),
 	    N_ASISTENTES);
-	cr_assert_eq(event_count(eventos, "pal.firmado"), 1);
-	cr_assert_eq(event_count(eventos, "pal.enviado"), 1);
-	cr_assert_lt(event_index(eventos, "pal.cerrado", true),
-	    event_index(eventos, "conformidad.registrada", false));
-	cr_assert_lt(event_index(eventos, "conformidad.registrada", true),
-	    event_index(eventos, "pal.firmado", false));
-	cr_assert_lt(event_index(eventos, "pal.firmado", true),
-	    event_index(eventos, "pal.enviado", false));
+	cr_assert_eq(esc_event_count(eventos, "pal.firmado"), 1);
+	cr_assert_eq(esc_event_count(eventos, "pal.enviado"), 1);
+	cr_assert_lt(esc_event_index(eventos, "pal.cerrado", true),
+	    esc_event_index(eventos, "conformidad.registrada", false));
+	cr_assert_lt(esc_event_index(eventos, "conformidad.registrada", true),
+	    esc_event_index(eventos, "pal.firmado", false));
+	cr_assert_lt(esc_event_index(eventos, "pal.firmado", true),
+	    esc_event_index(eventos, "pal.enviado", false));
 	json_array_foreach(envios, i, e) {
 		size_t k;
 		json_t *ev;
@@ -1730,17 +1207,17 @@ Test(acuerdos, full_acuerdos)
 		json_array_foreach(eventos, k, ev) {
 			json_t *datos = json_object_get(ev, "datos");
 
-			if (strcmp(jstr(ev, "tipo"), "correo.entregado") == 0 &&
-			    json_is_object(datos) &&
+			if (strcmp(esc_jstr(ev, "tipo"),
+			    "correo.entregado") == 0 && json_is_object(datos) &&
 			    json_integer_value(json_object_get(datos,
-			    "outbox_id")) == jint(e, "outbox_id")) {
+			    "outbox_id")) == esc_jint(e, "outbox_id")) {
 				found = true;
-				cr_assert_gt(k, (size_t)event_index(eventos,
+				cr_assert_gt(k, (size_t)esc_event_index(eventos,
 				    "pal.enviado", false));
 			}
 		}
 		cr_assert(found, "no correo.entregado event for the PAL sent "
-		    "to %s", jstr(e, "email"));
+		    "to %s", esc_jstr(e, "email"));
 	}
 }
 
@@ -1755,138 +1232,142 @@ Test(acuerdos, change_after_closing_voids_conformity)
 	const char *sha1c, *sha1p, *sha2c, *body, *ctype;
 	const char *nuevo = "Alumbrado público: reportes atendidos en siete "
 	    "días";
-	struct user fac;
+	struct esc_usuario fac;
 	struct mesa_fx fx;
 	struct pal_fx p;
 	json_t *v1, *v2, *j, *e, *eventos;
-	struct out o;
+	struct esc_out o;
 	long long n_eventos;
 	int before;
 
-	fac = make_user("Laura Gómez Facilitadora", "laura@stl.org.mx",
-	    "facilitador");
+	fac = esc_usuario_crear("Laura Gómez Facilitadora", "laura@stl.org.mx",
+	    "facilitador", "Oaxaca");
 	fx = mesa_en_sesion(fac.token, "Mesa de Mitla: servicios públicos");
 	p = valid_pal(fac.token, &fx);
 	before = mail_settle();
 	v1 = cerrar(fac.token, &fx, 1);
-	sha1c = jstr(v1, "sha256_canonico");
-	sha1p = jstr(v1, "sha256_pdf");
+	sha1c = esc_jstr(v1, "sha256_canonico");
+	sha1p = esc_jstr(v1, "sha256_pdf");
 	closing_mails(&fx, before, v1, tokens);
-	cr_assert_eq(link_http("POST", tokens[0], "", &body, NULL, NULL), 200,
-	    "POST the conformity link: %s", body);
+	cr_assert_eq(esc_link_http("POST", tokens[0], "", &body, NULL, NULL),
+	    200, "POST the conformity link: %s", body);
 	cr_assert_eq(count_conformidades(&fx, true), 1);
 
 	/* A closed version is not edited in place. */
-	n_eventos = count_in("eventos", fx.id);
-	PAL_EXPECT(fac.token, 2, "version_cerrada", "compromiso", "agregar",
+	n_eventos = esc_count_in("eventos", fx.id);
+	esc_pal_expect(fac.token, 2, "version_cerrada", "compromiso", "agregar",
 	    fx.sid, "--titulo", "Un compromiso de última hora", "--tipo",
 	    "local", "--inicio", "2026-12-01");
-	PAL_EXPECT(fac.token, 2, "version_cerrada", "compromiso", "editar",
-	    fx.sid, id_text(p.comp[3]), "--titulo", nuevo);
-	PAL_EXPECT(fac.token, 2, "version_cerrada", "actividad", "agregar",
-	    id_text(p.comp[3]), "--descripcion", "Otra actividad",
+	esc_pal_expect(fac.token, 2, "version_cerrada", "compromiso", "editar",
+	    fx.sid, esc_id_text(p.comp[3]), "--titulo", nuevo);
+	esc_pal_expect(fac.token, 2, "version_cerrada", "actividad", "agregar",
+	    esc_id_text(p.comp[3]), "--descripcion", "Otra actividad",
 	    "--responsable", "Jorge Ramírez Castro", "--email",
 	    "jorge@tlacolula.gob.mx", "--fecha", "2027-04-30");
-	PAL_EXPECT(fac.token, 2, "version_cerrada", "criterio", "atestiguar",
-	    id_text(p.comp[3]), "--criterio", "medible", "--quien", "Otra "
-	    "persona", "--justificacion", "Otra justificación.");
-	api_refused("PATCH", h_strf("/v1/mesas/%s/compromisos/%lld", fx.sid,
+	esc_pal_expect(fac.token, 2, "version_cerrada", "criterio",
+	    "atestiguar", esc_id_text(p.comp[3]), "--criterio", "medible",
+	    "--quien", "Otra persona", "--justificacion",
+	    "Otra justificación.");
+	esc_api_refused("PATCH", h_strf("/v1/mesas/%s/compromisos/%lld", fx.sid,
 	    p.comp[3]), fac.token, "{\"titulo\": \"Otro título\"}", 409,
 	    "version_cerrada");
-	cr_assert_eq(count_in("compromisos", fx.id), N_COMPS);
-	cr_assert_eq(count_in("actividades", fx.id), N_ACTS);
+	cr_assert_eq(esc_count_in("compromisos", fx.id), N_COMPS);
+	cr_assert_eq(esc_count_in("actividades", fx.id), N_ACTS);
 	cr_assert_str_eq(h_db_query_str(&db, "SELECT titulo FROM compromisos "
-	    "WHERE id = $1", id_text(p.comp[3])), COMPS[3].titulo);
-	cr_assert_eq(count_in("eventos", fx.id), n_eventos,
+	    "WHERE id = $1", esc_id_text(p.comp[3])), COMPS[3].titulo);
+	cr_assert_eq(esc_count_in("eventos", fx.id), n_eventos,
 	    "a refused edit left an event");
 	cr_assert_eq(count_conformidades(&fx, true), 1);
 
 	/* Reopened: the version and its conformity are void. */
-	j = PAL_JSON(fac.token, "pal", "reabrir", fx.sid);
-	cr_assert_eq(jint(j, "anulada"), 1);
-	cr_assert_str_eq(mesa_fase(fac.token, fx.id), "acuerdos");
+	j = esc_pal_json(fac.token, "pal", "reabrir", fx.sid);
+	cr_assert_eq(esc_jint(j, "anulada"), 1);
+	cr_assert_str_eq(esc_mesa_fase(fac.token, fx.id), "acuerdos");
 	cr_assert_eq(h_db_query_int(&db, "SELECT count(*) FROM pal_versiones "
 	    "WHERE mesa_id = $1 AND numero = 1 AND anulada IS NOT NULL",
 	    fx.sid), 1);
 	cr_assert_eq(count_conformidades(&fx, false), 1,
 	    "the voided conformity was deleted rather than kept as void");
 	cr_assert_eq(count_conformidades(&fx, true), 0);
-	j = PAL_JSON(fac.token, "pal", "ver", fx.sid);
+	j = esc_pal_json(fac.token, "pal", "ver", fx.sid);
 	cr_assert(json_is_null(json_object_get(j, "version")),
 	    "a voided version is still current");
 	cr_assert(json_is_false(json_object_get(j, "firmado")));
-	cr_assert_eq(json_array_size(jarr(j, "conformidades")), 0);
-	cr_assert_eq(json_array_size(jarr(j, "versiones")), 1);
-	e = json_array_get(jarr(j, "versiones"), 0);
-	cr_assert_eq(jint(e, "numero"), 1);
-	cr_assert_not_null(jstr(e, "anulada"), "version 1 is not anulada");
-	o = PAL_OK(fac.token, "pal", "ver", fx.sid);
-	cr_assert(find_ci(o.out, "anulada") != NULL, "pal pal ver does not "
+	cr_assert_eq(json_array_size(esc_jarr(j, "conformidades")), 0);
+	cr_assert_eq(json_array_size(esc_jarr(j, "versiones")), 1);
+	e = json_array_get(esc_jarr(j, "versiones"), 0);
+	cr_assert_eq(esc_jint(e, "numero"), 1);
+	cr_assert_not_null(esc_jstr(e, "anulada"), "version 1 is not anulada");
+	o = esc_pal_ok(fac.token, "pal", "ver", fx.sid);
+	cr_assert(esc_find_ci(o.out, "anulada") != NULL, "pal pal ver does not "
 	    "say version 1 was voided:\n%s", o.out);
-	eventos = mesa_eventos(fac.token, fx.id);
-	cr_assert_eq(event_count(eventos, "pal.reabierta"), 1);
-	PAL_EXPECT(fac.token, 2, NULL, "pal", "reabrir", fx.sid);
+	eventos = esc_mesa_eventos(fac.token, fx.id);
+	cr_assert_eq(esc_event_count(eventos, "pal.reabierta"), 1);
+	esc_pal_expect(fac.token, 2, NULL, "pal", "reabrir", fx.sid);
 
 	/* The old link says the version was replaced and records nothing. */
-	cr_assert_eq(link_http("GET", tokens[1], "", &body, NULL, &ctype),
+	cr_assert_eq(esc_link_http("GET", tokens[1], "", &body, NULL, &ctype),
 	    409, "GET the link of a voided version: %s", body);
-	check_html(ctype, body);
-	cr_assert(find_ci(body, "reemplazada") != NULL, "the page of a "
+	esc_check_html(ctype, body);
+	cr_assert(esc_find_ci(body, "reemplazada") != NULL, "the page of a "
 	    "voided version does not say it was replaced:\n%s", body);
-	cr_assert_eq(link_http("POST", tokens[1], "", &body, NULL, &ctype),
+	cr_assert_eq(esc_link_http("POST", tokens[1], "", &body, NULL, &ctype),
 	    409, "POST the link of a voided version: %s", body);
-	check_html(ctype, body);
-	cr_assert(find_ci(body, "reemplazada") != NULL, "%s", body);
+	esc_check_html(ctype, body);
+	cr_assert(esc_find_ci(body, "reemplazada") != NULL, "%s", body);
 	cr_assert_eq(count_conformidades(&fx, false), 1);
 	cr_assert_eq(count_conformidades(&fx, true), 0);
 
 	/* Edited and closed again: version 2, another hash. */
-	j = PAL_JSON(fac.token, "compromiso", "editar", fx.sid,
-	    id_text(p.comp[3]), "--titulo", nuevo);
-	cr_assert_str_eq(jstr(j, "titulo"), nuevo);
-	cr_assert_str_eq(jstr(j, "fin"), COMPS[3].fin);
-	cr_assert_str_eq(jstr(j, "tipo"), COMPS[3].tipo);
-	cr_assert_eq(json_array_size(jarr(j, "actividades")), 1);
+	j = esc_pal_json(fac.token, "compromiso", "editar", fx.sid,
+	    esc_id_text(p.comp[3]), "--titulo", nuevo);
+	cr_assert_str_eq(esc_jstr(j, "titulo"), nuevo);
+	cr_assert_str_eq(esc_jstr(j, "fin"), COMPS[3].fin);
+	cr_assert_str_eq(esc_jstr(j, "tipo"), COMPS[3].tipo);
+	cr_assert_eq(json_array_size(esc_jarr(j, "actividades")), 1);
 	validar(fac.token, &fx, true);
 	before = mail_settle();
 	v2 = cerrar(fac.token, &fx, 2);
-	sha2c = jstr(v2, "sha256_canonico");
+	sha2c = esc_jstr(v2, "sha256_canonico");
 	cr_assert_str_neq(sha2c, sha1c);
-	cr_assert_str_neq(jstr(v2, "sha256_pdf"), sha1p);
+	cr_assert_str_neq(esc_jstr(v2, "sha256_pdf"), sha1p);
 	check_canonico(fac.token, &fx, "", sha2c, 2);
 	check_canonico(fac.token, &fx, "?version=1", sha1c, 1);
-	PAL_OK(fac.token, "pal", "pdf", fx.sid, "--version", "1", "-o",
+	esc_pal_ok(fac.token, "pal", "pdf", fx.sid, "--version", "1", "-o",
 	    h_path("v1.pdf"));
 	cr_assert_str_eq(file_sha256(h_path("v1.pdf"), NULL), sha1p,
 	    "pal pal pdf --version 1 is not version 1's PDF");
-	PAL_OK(fac.token, "pal", "pdf", fx.sid, "-o", h_path("v2.pdf"));
+	esc_pal_ok(fac.token, "pal", "pdf", fx.sid, "-o", h_path("v2.pdf"));
 	cr_assert_str_eq(file_sha256(h_path("v2.pdf"), NULL),
-	    jstr(v2, "sha256_pdf"));
+	    esc_jstr(v2, "sha256_pdf"));
 
 	/* Conformity with the old hash: refused, however it comes. */
-	api_refused("POST", h_strf("/v1/mesas/%s/conformidades", fx.sid),
+	esc_api_refused("POST", h_strf("/v1/mesas/%s/conformidades", fx.sid),
 	    fac.token, h_strf("{\"actor\": %lld, \"sha256\": \"%s\"}",
 	    fx.actor[1], sha1c), 409, "version_anterior");
-	PAL_EXPECT(fac.token, 2, NULL, "conformidad", "registrar", fx.sid,
-	    "--actor", id_text(fx.actor[1]), "--version", "1");
+	esc_pal_expect(fac.token, 2, NULL, "conformidad", "registrar", fx.sid,
+	    "--actor", esc_id_text(fx.actor[1]), "--version", "1");
 	cr_assert_eq(count_conformidades(&fx, true), 0);
-	cr_assert_eq(link_http("POST", tokens[0], "", &body, NULL, NULL), 409);
+	cr_assert_eq(esc_link_http("POST", tokens[0], "", &body, NULL, NULL),
+	    409);
 	cr_assert_eq(count_conformidades(&fx, true), 0);
 
 	/* The new links and the new hash work. */
 	closing_mails(&fx, before, v2, tokens2);
 	for (int i = 0; i < N_ASISTENTES; i++)
 		cr_assert_str_neq(tokens2[i], tokens[i]);
-	cr_assert_eq(link_http("GET", tokens2[0], "", &body, NULL, NULL), 200);
+	cr_assert_eq(esc_link_http("GET", tokens2[0], "", &body, NULL, NULL),
+	    200);
 	cr_assert(strstr(body, sha2c) != NULL, "%s", body);
-	cr_assert_eq(link_http("POST", tokens2[0], "", &body, NULL, NULL), 200);
-	PAL_OK(fac.token, "conformidad", "registrar", fx.sid, "--actor",
-	    id_text(fx.actor[1]), "--version", "2");
+	cr_assert_eq(esc_link_http("POST", tokens2[0], "", &body, NULL, NULL),
+	    200);
+	esc_pal_ok(fac.token, "conformidad", "registrar", fx.sid, "--actor",
+	    esc_id_text(fx.actor[1]), "--version", "2");
 	cr_assert_eq(h_db_query_int(&db, "SELECT count(*) FROM conformidades"
 	    " WHERE mesa_id = $1 AND sha256 = $2 AND anulada IS NULL",
 	    fx.sid, sha2c), 2);
 	cr_assert_eq(count_conformidades(&fx, true), 2);
-	cr_assert_str_eq(mesa_fase(fac.token, fx.id), "acuerdos");
+	cr_assert_str_eq(esc_mesa_fase(fac.token, fx.id), "acuerdos");
 }
 
 /*
@@ -1894,153 +1375,154 @@ Test(acuerdos, change_after_closing_voids_conformity)
  */
 Test(acuerdos, bad_inputs)
 {
-	struct user fac;
+	struct esc_usuario fac;
 	struct mesa_fx fx;
 	json_t *j, *val, *errs;
 	const char *path, *cpath, *apath, *lpath;
 	long long c1, c2, n_eventos, n_outbox;
-	struct out o;
+	struct esc_out o;
 
-	fac = make_user("Laura Gómez Facilitadora", "laura@stl.org.mx",
-	    "facilitador");
+	fac = esc_usuario_crear("Laura Gómez Facilitadora", "laura@stl.org.mx",
+	    "facilitador", "Oaxaca");
 	fx = mesa_en_sesion(fac.token, "Mesa de Ocotlán: agua potable");
 	path = h_strf("/v1/mesas/%s/compromisos", fx.sid);
 
 	/* Nothing to close in a session without commitments. */
-	api_refused("POST", h_strf("/v1/mesas/%s/pal/cerrar", fx.sid),
+	esc_api_refused("POST", h_strf("/v1/mesas/%s/pal/cerrar", fx.sid),
 	    fac.token, NULL, 409, NULL);
 
 	/* An unknown type: the client knows the three. */
-	n_eventos = count_in("eventos", fx.id);
-	o = PAL_EXPECT(fac.token, 1, NULL, "compromiso", "agregar", fx.sid,
+	n_eventos = esc_count_in("eventos", fx.id);
+	o = esc_pal_expect(fac.token, 1, NULL, "compromiso", "agregar", fx.sid,
 	    "--titulo", "Agua para todos", "--tipo", "estatal", "--inicio",
 	    "2026-12-01");
 	cr_assert_gt(strlen(o.err), 0, "exit 1 without a word on stderr");
-	api_refused("POST", path, fac.token, "{\"titulo\": \"Agua para "
+	esc_api_refused("POST", path, fac.token, "{\"titulo\": \"Agua para "
 	    "todos\", \"tipo\": \"estatal\", \"inicio\": \"2026-12-01\"}", 422,
 	    "tipo_invalido");
 
 	/* A national commitment must say which one it aligns with. */
-	api_refused("POST", path, fac.token, "{\"titulo\": \"Agua para "
+	esc_api_refused("POST", path, fac.token, "{\"titulo\": \"Agua para "
 	    "todos\", \"tipo\": \"plan_nacional\", \"inicio\": "
 	    "\"2026-12-01\"}", 422, "alineacion_requerida");
-	api_refused("POST", path, fac.token, "{\"titulo\": \"Agua para "
+	esc_api_refused("POST", path, fac.token, "{\"titulo\": \"Agua para "
 	    "todos\", \"tipo\": \"plan_nacional\", \"inicio\": "
 	    "\"2026-12-01\", \"alineacion\": null}", 422,
 	    "alineacion_requerida");
-	PAL_FAILS(fac.token, "alineacion_requerida", "compromiso", "agregar",
-	    fx.sid, "--titulo", "Agua para todos", "--tipo", "plan_nacional",
-	    "--inicio", "2026-12-01");
-	api_refused("POST", path, fac.token, "{\"titulo\": \"Agua para "
+	esc_pal_fails(fac.token, "alineacion_requerida", "compromiso",
+	    "agregar", fx.sid, "--titulo", "Agua para todos", "--tipo",
+	    "plan_nacional", "--inicio", "2026-12-01");
+	esc_api_refused("POST", path, fac.token, "{\"titulo\": \"Agua para "
 	    "todos\", \"tipo\": \"local\", \"inicio\": \"2026-02-30\"}", 422,
 	    "fecha_invalida");
-	cr_assert_eq(count_in("compromisos", fx.id), 0);
-	cr_assert_eq(count_in("eventos", fx.id), n_eventos,
+	cr_assert_eq(esc_count_in("compromisos", fx.id), 0);
+	cr_assert_eq(esc_count_in("eventos", fx.id), n_eventos,
 	    "a refused commitment left an event");
-	cr_assert_str_eq(mesa_fase(fac.token, fx.id), "en_sesion",
+	cr_assert_str_eq(esc_mesa_fase(fac.token, fx.id), "en_sesion",
 	    "a refused commitment moved the mesa");
 
 	/* fin = inicio + 1 año - 1 día, 29 February included. */
-	j = PAL_JSON(fac.token, "compromiso", "agregar", fx.sid, "--titulo",
+	j = esc_pal_json(fac.token, "compromiso", "agregar", fx.sid, "--titulo",
 	    "Agua potable: calendario público de tandeo", "--tipo", "local",
 	    "--inicio", "2026-12-01");
-	c1 = jint(j, "id");
-	cr_assert_str_eq(jstr(j, "fin"), "2027-11-30");
-	cr_assert_str_eq(mesa_fase(fac.token, fx.id), "acuerdos");
-	j = PAL_JSON(fac.token, "compromiso", "agregar", fx.sid, "--titulo",
+	c1 = esc_jint(j, "id");
+	cr_assert_str_eq(esc_jstr(j, "fin"), "2027-11-30");
+	cr_assert_str_eq(esc_mesa_fase(fac.token, fx.id), "acuerdos");
+	j = esc_pal_json(fac.token, "compromiso", "agregar", fx.sid, "--titulo",
 	    "Comités de agua con actas públicas", "--tipo", "plan_nacional",
 	    "--alineacion", "Compromiso 2 del Plan de Acción 2013-2015",
 	    "--inicio", "2028-02-29");
-	c2 = jint(j, "id");
-	cr_assert_str_eq(jstr(j, "inicio"), "2028-02-29");
-	cr_assert_str_eq(jstr(j, "fin"), "2029-02-27");
+	c2 = esc_jint(j, "id");
+	cr_assert_str_eq(esc_jstr(j, "inicio"), "2028-02-29");
+	cr_assert_str_eq(esc_jstr(j, "fin"), "2029-02-27");
 
 	/* Clearing the alignment of a national commitment: refused. */
-	api_refused("PATCH", h_strf("%s/%lld", path, c2), fac.token,
+	esc_api_refused("PATCH", h_strf("%s/%lld", path, c2), fac.token,
 	    "{\"alineacion\": null}", 422, "alineacion_requerida");
 	cr_assert_str_eq(h_db_query_str(&db, "SELECT alineacion FROM "
-	    "compromisos WHERE id = $1", id_text(c2)),
+	    "compromisos WHERE id = $1", esc_id_text(c2)),
 	    "Compromiso 2 del Plan de Acción 2013-2015");
 
 	/* Deadlines: the commitment's year, both ends included. */
 	apath = h_strf("/v1/compromisos/%lld/actividades", c1);
-	n_eventos = count_in("eventos", fx.id);
-	api_refused("POST", apath, fac.token, "{\"descripcion\": \"Publicar "
-	    "el calendario\", \"responsable\": {\"nombre\": \"Ana Ruiz\", "
-	    "\"email\": \"ana@ocotlan.gob.mx\"}, \"fecha_limite\": "
+	n_eventos = esc_count_in("eventos", fx.id);
+	esc_api_refused("POST", apath, fac.token, "{\"descripcion\": "
+	    "\"Publicar el calendario\", \"responsable\": {\"nombre\": \"Ana "
+	    "Ruiz\", \"email\": \"ana@ocotlan.gob.mx\"}, \"fecha_limite\": "
 	    "\"2026-11-30\"}", 422, "fecha_fuera_de_plazo");
-	api_refused("POST", apath, fac.token, "{\"descripcion\": \"Publicar "
-	    "el calendario\", \"responsable\": {\"nombre\": \"Ana Ruiz\", "
-	    "\"email\": \"ana@ocotlan.gob.mx\"}, \"fecha_limite\": "
+	esc_api_refused("POST", apath, fac.token, "{\"descripcion\": "
+	    "\"Publicar el calendario\", \"responsable\": {\"nombre\": \"Ana "
+	    "Ruiz\", \"email\": \"ana@ocotlan.gob.mx\"}, \"fecha_limite\": "
 	    "\"2027-12-01\"}", 422, "fecha_fuera_de_plazo");
-	PAL_EXPECT(fac.token, 2, "fecha_fuera_de_plazo", "actividad",
-	    "agregar", id_text(c1), "--descripcion", "Publicar el calendario",
-	    "--responsable", "Ana Ruiz", "--email", "ana@ocotlan.gob.mx",
-	    "--fecha", "2026-11-30");
-	PAL_EXPECT(fac.token, 2, "fecha_fuera_de_plazo", "actividad",
-	    "agregar", id_text(c2), "--descripcion", "Publicar las actas",
+	esc_pal_expect(fac.token, 2, "fecha_fuera_de_plazo", "actividad",
+	    "agregar", esc_id_text(c1), "--descripcion",
+	    "Publicar el calendario", "--responsable", "Ana Ruiz", "--email",
+	    "ana@ocotlan.gob.mx", "--fecha", "2026-11-30");
+	esc_pal_expect(fac.token, 2, "fecha_fuera_de_plazo", "actividad",
+	    "agregar", esc_id_text(c2), "--descripcion", "Publicar las actas",
 	    "--responsable", "Ana Ruiz", "--email", "ana@ocotlan.gob.mx",
 	    "--fecha", "2029-02-28");
-	api_refused("POST", apath, fac.token, "{\"descripcion\": \"Publicar "
-	    "el calendario\", \"responsable\": {\"nombre\": \"Ana Ruiz\", "
-	    "\"email\": \"ana@ocotlan.gob.mx\"}, \"fecha_limite\": "
+	esc_api_refused("POST", apath, fac.token, "{\"descripcion\": "
+	    "\"Publicar el calendario\", \"responsable\": {\"nombre\": \"Ana "
+	    "Ruiz\", \"email\": \"ana@ocotlan.gob.mx\"}, \"fecha_limite\": "
 	    "\"2027-02-29\"}", 422, "fecha_invalida");
 
 	/* An address with CR/LF would inject SMTP commands. */
-	api_refused("POST", apath, fac.token, "{\"descripcion\": \"Publicar "
-	    "el calendario\", \"responsable\": {\"nombre\": \"Ana Ruiz\", "
-	    "\"email\": \"ana@ocotlan.gob.mx\\r\\nRCPT TO:<otro@x.mx>\"}, "
+	esc_api_refused("POST", apath, fac.token, "{\"descripcion\": "
+	    "\"Publicar el calendario\", \"responsable\": {\"nombre\": \"Ana "
+	    "Ruiz\", \"email\": \"ana@ocotlan.gob.mx\\r\\nRCPT "
+	    "TO:<otro@x.mx>\"}, \"fecha_limite\": \"2027-01-15\"}", 422,
+	    "email_invalido");
+	esc_api_refused("POST", apath, fac.token, "{\"descripcion\": "
+	    "\"Publicar el calendario\", \"responsable\": {\"nombre\": \"Ana "
+	    "Ruiz\", \"email\": \"ana@ocotlan.gob.mx\\nBcc: otro@x.mx\"}, "
 	    "\"fecha_limite\": \"2027-01-15\"}", 422, "email_invalido");
-	api_refused("POST", apath, fac.token, "{\"descripcion\": \"Publicar "
-	    "el calendario\", \"responsable\": {\"nombre\": \"Ana Ruiz\", "
-	    "\"email\": \"ana@ocotlan.gob.mx\\nBcc: otro@x.mx\"}, "
-	    "\"fecha_limite\": \"2027-01-15\"}", 422, "email_invalido");
-	PAL_FAILS(fac.token, "email_invalido", "actividad", "agregar",
-	    id_text(c1), "--descripcion", "Publicar el calendario",
+	esc_pal_fails(fac.token, "email_invalido", "actividad", "agregar",
+	    esc_id_text(c1), "--descripcion", "Publicar el calendario",
 	    "--responsable", "Ana Ruiz", "--email",
 	    "ana@ocotlan.gob.mx\r\nRCPT TO:<otro@x.mx>", "--fecha",
 	    "2027-01-15");
-	cr_assert_eq(count_in("actividades", fx.id), 0);
-	cr_assert_eq(count_in("eventos", fx.id), n_eventos,
+	cr_assert_eq(esc_count_in("actividades", fx.id), 0);
+	cr_assert_eq(esc_count_in("eventos", fx.id), n_eventos,
 	    "a refused activity left an event");
 
 	/* Both ends are inside. */
-	j = PAL_JSON(fac.token, "actividad", "agregar", id_text(c1),
+	j = esc_pal_json(fac.token, "actividad", "agregar", esc_id_text(c1),
 	    "--descripcion", "Instalar el comité del agua", "--responsable",
 	    "Ana Ruiz", "--email", "ana@ocotlan.gob.mx", "--fecha",
 	    "2026-12-01");
-	cr_assert_str_eq(jstr(j, "fecha_limite"), "2026-12-01");
-	j = PAL_JSON(fac.token, "actividad", "agregar", id_text(c1),
+	cr_assert_str_eq(esc_jstr(j, "fecha_limite"), "2026-12-01");
+	j = esc_pal_json(fac.token, "actividad", "agregar", esc_id_text(c1),
 	    "--descripcion", "Publicar el calendario de tandeo",
 	    "--responsable", "Ana Ruiz", "--email", "ana@ocotlan.gob.mx",
 	    "--fecha", "2027-11-30");
-	cr_assert_str_eq(jstr(j, "fecha_limite"), "2027-11-30");
-	PAL_JSON(fac.token, "actividad", "agregar", id_text(c2),
+	cr_assert_str_eq(esc_jstr(j, "fecha_limite"), "2027-11-30");
+	esc_pal_json(fac.token, "actividad", "agregar", esc_id_text(c2),
 	    "--descripcion", "Publicar las actas de los comités",
 	    "--responsable", "Ana Ruiz", "--email", "ana@ocotlan.gob.mx",
 	    "--fecha", "2029-02-27");
-	PAL_JSON(fac.token, "actividad", "agregar", id_text(c2),
+	esc_pal_json(fac.token, "actividad", "agregar", esc_id_text(c2),
 	    "--descripcion", "Primera acta pública", "--responsable",
 	    "Ana Ruiz", "--email", "ana@ocotlan.gob.mx", "--fecha",
 	    "2028-02-29");
-	cr_assert_eq(count_in("actividades", fx.id), 4);
+	cr_assert_eq(esc_count_in("actividades", fx.id), 4);
 
 	/* A criterion that does not exist. */
 	cpath = h_strf("/v1/compromisos/%lld/criterios", c1);
-	api_refused("POST", cpath, fac.token, "{\"criterio\": \"bonito\", "
+	esc_api_refused("POST", cpath, fac.token, "{\"criterio\": \"bonito\", "
 	    "\"quien\": \"Ana Ruiz\", \"justificacion\": \"Porque sí.\"}",
 	    422, NULL);
-	PAL_FAILS(fac.token, NULL, "criterio", "atestiguar", id_text(c1),
-	    "--criterio", "bonito", "--quien", "Ana Ruiz", "--justificacion",
-	    "Porque sí.");
+	esc_pal_fails(fac.token, NULL, "criterio", "atestiguar",
+	    esc_id_text(c1), "--criterio", "bonito", "--quien", "Ana Ruiz",
+	    "--justificacion", "Porque sí.");
 	cr_assert_eq(h_db_query_int(&db, "SELECT count(*) FROM criterios "
-	    "WHERE compromiso_id = $1", id_text(c1)), 0);
+	    "WHERE compromiso_id = $1", esc_id_text(c1)), 0);
 
 	/* Closing an invalid PAL: the full list, nothing frozen or sent. */
-	val = api("GET", h_strf("/v1/mesas/%s/pal/validacion", fx.sid),
+	val = esc_api("GET", h_strf("/v1/mesas/%s/pal/validacion", fx.sid),
 	    fac.token, NULL, 200);
 	cr_assert(json_is_false(json_object_get(val, "valido")));
-	errs = jarr(val, "errores");
+	errs = esc_jarr(val, "errores");
 	cr_assert_eq(count_code(errs, "faltan_contrataciones_abiertas", -1),
 	    1);
 	cr_assert_eq(count_code(errs, "faltan_plan_nacional", -1), 1);
@@ -2049,24 +1531,26 @@ Test(acuerdos, bad_inputs)
 	cr_assert_geq(count_code(errs, "criterio_sin_atestiguar", c2), 1);
 	/* These commitments lack their optional fields: which of them the
 	 * PAL requires (campo_requerido) the documents leave open. */
-	check_only_codes(errs, ARGV("faltan_contrataciones_abiertas",
+	check_only_codes(errs, esc_argv("faltan_contrataciones_abiertas",
 	    "faltan_plan_nacional", "faltan_locales",
 	    "criterio_sin_atestiguar", "campo_requerido"), 5);
-	n_eventos = count_in("eventos", fx.id);
+	n_eventos = esc_count_in("eventos", fx.id);
 	n_outbox = h_db_query_int(&db, "SELECT count(*) FROM outbox");
 	lpath = h_strf("/v1/mesas/%s/pal/cerrar", fx.sid);
-	j = api_refused("POST", lpath, fac.token, NULL, 409, "pal_invalido");
-	j = json_object_get(jobj(j, "error"), "detalles");
+	j = esc_api_refused("POST", lpath, fac.token, NULL, 409,
+	    "pal_invalido");
+	j = json_object_get(esc_jobj(j, "error"), "detalles");
 	cr_assert(json_is_object(j), "pal_invalido without detalles");
-	cr_assert(json_equal(jarr(j, "errores"), errs), "detalles.errores "
+	cr_assert(json_equal(esc_jarr(j, "errores"), errs), "detalles.errores "
 	    "is not the full list of broken rules");
-	o = PAL_EXPECT(fac.token, 2, "pal_invalido", "pal", "cerrar", fx.sid);
+	o = esc_pal_expect(fac.token, 2, "pal_invalido", "pal", "cerrar",
+	    fx.sid);
 	check_messages_listed("pal pal cerrar (stderr)", o.err, errs, false);
-	cr_assert_eq(count_in("pal_versiones", fx.id), 0);
-	cr_assert_eq(count_in("eventos", fx.id), n_eventos);
+	cr_assert_eq(esc_count_in("pal_versiones", fx.id), 0);
+	cr_assert_eq(esc_count_in("eventos", fx.id), n_eventos);
 	cr_assert_eq(h_db_query_int(&db, "SELECT count(*) FROM outbox"),
 	    n_outbox);
-	cr_assert_str_eq(mesa_fase(fac.token, fx.id), "acuerdos");
+	cr_assert_str_eq(esc_mesa_fase(fac.token, fx.id), "acuerdos");
 }
 
 /* RFC 4180 text parsed: an array of records, each an array of strings.
@@ -2074,7 +1558,7 @@ Test(acuerdos, bad_inputs)
 static json_t *
 csv_parse(const char *s, size_t len)
 {
-	json_t *rows = keep(json_array()), *row = json_array();
+	json_t *rows = esc_keep(json_array()), *row = json_array();
 	char *field = malloc(len + 1);
 	size_t fl = 0, i = 0;
 	bool started = false;
@@ -2146,32 +1630,32 @@ Test(acuerdos, open_data)
 	    "actividad_id", "actividad", "responsable",
 	    "institucion_responsable", "fecha_limite", "estado", "avance" };
 	const size_t n_cols = sizeof(header) / sizeof(header[0]);
-	struct user fac;
+	struct esc_usuario fac;
 	struct mesa_fx fx;
 	struct pal_fx p;
 	json_t *v, *rows, *row, *canon, *datos, *c, *a;
 	const char *csv, *ctype, *file;
-	struct out o;
+	struct esc_out o;
 	size_t i, k, len, flen;
 	bool seen[N_COMPS][2] = { { false } };
 
-	fac = make_user("Laura Gómez Facilitadora", "laura@stl.org.mx",
-	    "facilitador");
+	fac = esc_usuario_crear("Laura Gómez Facilitadora", "laura@stl.org.mx",
+	    "facilitador", "Oaxaca");
 	fx = mesa_en_sesion(fac.token, "Mesa de Zaachila: datos abiertos");
 	p = valid_pal(fac.token, &fx);
 	v = cerrar(fac.token, &fx, 1);
-	canon = check_canonico(fac.token, &fx, "", jstr(v, "sha256_canonico"),
-	    1);
+	canon = check_canonico(fac.token, &fx, "",
+	    esc_jstr(v, "sha256_canonico"), 1);
 
 	/* CSV: pal prints the server's bytes, to stdout or to a file. */
 	csv = api_body(h_strf("/v1/mesas/%s/pal/datos.csv", fx.sid), fac.token,
 	    &len, &ctype);
-	cr_assert(find_ci(ctype, "text/csv") == ctype, "Content-Type of the "
-	    "CSV: %s", ctype);
-	o = PAL_OK(fac.token, "pal", "datos", fx.sid, "--formato", "csv");
+	cr_assert(esc_find_ci(ctype, "text/csv") == ctype,
+	    "Content-Type of the CSV: %s", ctype);
+	o = esc_pal_ok(fac.token, "pal", "datos", fx.sid, "--formato", "csv");
 	cr_assert_str_eq(o.out, csv, "pal pal datos --formato csv does not "
 	    "print the server's CSV");
-	PAL_OK(fac.token, "pal", "datos", fx.sid, "--formato", "csv", "-o",
+	esc_pal_ok(fac.token, "pal", "datos", fx.sid, "--formato", "csv", "-o",
 	    h_path("datos.csv"));
 	{
 		char *f = h_read_file(h_path("datos.csv"), &flen);
@@ -2203,7 +1687,8 @@ Test(acuerdos, open_data)
 			f[k] = json_string_value(json_array_get(row, k));
 		for (int x = 0; x < N_COMPS; x++)
 			for (int y = 0; y < COMPS[x].n_act; y++)
-				if (strcmp(f[8], id_text(p.act[x][y])) == 0) {
+				if (strcmp(f[8],
+				    esc_id_text(p.act[x][y])) == 0) {
 					ci = x;
 					ai = y;
 				}
@@ -2211,8 +1696,8 @@ Test(acuerdos, open_data)
 		    f[8]);
 		cr_assert(!seen[ci][ai], "activity %s twice", f[8]);
 		seen[ci][ai] = true;
-		cr_assert_str_eq(f[0], id_text(p.comp[ci]));
-		cr_assert_str_eq(f[1], id_text(p.numero[ci]));
+		cr_assert_str_eq(f[0], esc_id_text(p.comp[ci]));
+		cr_assert_str_eq(f[1], esc_id_text(p.numero[ci]));
 		cr_assert_str_eq(f[2], COMPS[ci].titulo);
 		cr_assert_str_eq(f[3], COMPS[ci].tipo);
 		cr_assert_str_eq(f[4], COMPS[ci].alineacion != NULL ?
@@ -2234,12 +1719,12 @@ Test(acuerdos, open_data)
 	    "and quotes is not quoted as RFC 4180 says:\n%s", csv);
 
 	/* JSON: the canonical content, plus each activity's estado. */
-	datos = api("GET", h_strf("/v1/mesas/%s/pal/datos.json", fx.sid),
+	datos = esc_api("GET", h_strf("/v1/mesas/%s/pal/datos.json", fx.sid),
 	    fac.token, NULL, 200);
-	o = PAL_OK(fac.token, "pal", "datos", fx.sid, "--formato", "json");
+	o = esc_pal_ok(fac.token, "pal", "datos", fx.sid, "--formato", "json");
 	{
 		json_error_t e;
-		json_t *printed = keep(json_loads(o.out, 0, &e));
+		json_t *printed = esc_keep(json_loads(o.out, 0, &e));
 
 		cr_assert_not_null(printed, "pal pal datos --formato json: %s "
 		    "(%s)", o.out, e.text);
@@ -2247,11 +1732,11 @@ Test(acuerdos, open_data)
 		    "json is not the server's JSON");
 	}
 	json_contains("datos.json", datos, canon);
-	cr_assert_eq(json_array_size(jarr(datos, "compromisos")), N_COMPS);
-	json_array_foreach(jarr(datos, "compromisos"), i, c) {
-		json_array_foreach(jarr(c, "actividades"), k, a)
-			cr_assert_str_eq(jstr(a, "estado"), "pendiente",
-			    "activity %lld: estado", jint(a, "id"));
+	cr_assert_eq(json_array_size(esc_jarr(datos, "compromisos")), N_COMPS);
+	json_array_foreach(esc_jarr(datos, "compromisos"), i, c) {
+		json_array_foreach(esc_jarr(c, "actividades"), k, a)
+			cr_assert_str_eq(esc_jstr(a, "estado"), "pendiente",
+			    "activity %lld: estado", esc_jint(a, "id"));
 	}
 }
 
@@ -2261,17 +1746,17 @@ Test(acuerdos, open_data)
  */
 Test(acuerdos, evidence)
 {
-	struct user fac, garante;
+	struct esc_usuario fac, garante;
 	struct mesa_fx fx;
 	json_t *v, *j;
 	const char *scan = h_path("scan.pdf"), *sha;
 	char data[5000];
 	const char *head = "%PDF-1.4\n%\xe2\xe3\xcf\xd3\n";
 
-	fac = make_user("Laura Gómez Facilitadora", "laura@stl.org.mx",
-	    "facilitador");
-	garante = make_user("Rosa Méndez Garante", "rosa@garante-oax.org.mx",
-	    "garante");
+	fac = esc_usuario_crear("Laura Gómez Facilitadora", "laura@stl.org.mx",
+	    "facilitador", "Oaxaca");
+	garante = esc_usuario_crear("Rosa Méndez Garante",
+	    "rosa@garante-oax.org.mx", "garante", "Oaxaca");
 	fx = mesa_en_sesion(fac.token, "Mesa de Etla: obra comunitaria");
 	valid_pal(fac.token, &fx);
 	v = cerrar(fac.token, &fx, 1);
@@ -2280,38 +1765,38 @@ Test(acuerdos, evidence)
 		data[i] = (char)(i * 37 + 11 + (i >> 7));
 	memcpy(data, head, strlen(head));
 	h_write_file(scan, data, sizeof(data));
-	sha = sha256_hex(data, sizeof(data));
+	sha = esc_sha256_hex(data, sizeof(data));
 
 	/* The garante reads the PAL but changes nothing. */
-	PAL_JSON(garante.token, "pal", "ver", fx.sid);
-	PAL_EXPECT(garante.token, 2, NULL, "pal", "evidencia", fx.sid,
+	esc_pal_json(garante.token, "pal", "ver", fx.sid);
+	esc_pal_expect(garante.token, 2, NULL, "pal", "evidencia", fx.sid,
 	    "--version", "1", scan);
-	api_refused("POST", h_strf("/v1/mesas/%s/pal/evidencias?version=1&"
+	esc_api_refused("POST", h_strf("/v1/mesas/%s/pal/evidencias?version=1&"
 	    "archivo=scan.pdf", fx.sid), garante.token, "{}", 403, NULL);
-	cr_assert_eq(count_in("evidencias", fx.id), 0);
+	cr_assert_eq(esc_count_in("evidencias", fx.id), 0);
 
 	/* A version that does not exist. */
-	PAL_EXPECT(fac.token, 2, NULL, "pal", "evidencia", fx.sid,
+	esc_pal_expect(fac.token, 2, NULL, "pal", "evidencia", fx.sid,
 	    "--version", "9", scan);
-	cr_assert_eq(count_in("evidencias", fx.id), 0);
+	cr_assert_eq(esc_count_in("evidencias", fx.id), 0);
 
-	j = PAL_JSON(fac.token, "pal", "evidencia", fx.sid, "--version", "1",
-	    scan);
-	cr_assert_eq(jint(j, "version"), 1);
-	cr_assert_str_eq(jstr(j, "archivo"), "scan.pdf");
-	cr_assert_str_eq(jstr(j, "tipo_medio"), "application/pdf");
-	cr_assert_eq(jint(j, "tamano"), (long long)sizeof(data));
-	cr_assert_str_eq(jstr(j, "sha256"), sha);
+	j = esc_pal_json(fac.token, "pal", "evidencia", fx.sid, "--version",
+	    "1", scan);
+	cr_assert_eq(esc_jint(j, "version"), 1);
+	cr_assert_str_eq(esc_jstr(j, "archivo"), "scan.pdf");
+	cr_assert_str_eq(esc_jstr(j, "tipo_medio"), "application/pdf");
+	cr_assert_eq(esc_jint(j, "tamano"), (long long)sizeof(data));
+	cr_assert_str_eq(esc_jstr(j, "sha256"), sha);
 	cr_assert_eq(h_db_query_int(&db, "SELECT count(*) FROM evidencias e "
-	    "JOIN pal_versiones v ON v.id = e.version_id WHERE e.mesa_id = $1"
-	    " AND v.numero = 1 AND e.id = $2 AND e.sha256 = $3 AND "
+	    "JOIN pal_versiones v ON v.id = e.version_id WHERE e.mesa_id = $1 "
+	    "AND v.numero = 1 AND e.id = $2 AND e.sha256 = $3 AND "
 	    "encode(sha256(e.contenido), 'hex') = $3 AND e.tamano = $4 AND "
 	    "e.nombre_archivo = 'scan.pdf' AND e.subido_por = $5", fx.sid,
-	    id_text(jint(j, "id")), sha, h_strf("%zu", sizeof(data)),
-	    id_text(fac.id)), 1, "the scan is not stored byte for byte with "
-	    "its SHA-256");
-	cr_assert_eq(count_in("evidencias", fx.id), 1);
-	cr_assert_str_eq(jstr(v, "sha256_pdf"), h_db_query_str(&db,
+	    esc_id_text(esc_jint(j, "id")), sha, h_strf("%zu", sizeof(data)),
+	    esc_id_text(fac.id)), 1,
+	    "the scan is not stored byte for byte with its SHA-256");
+	cr_assert_eq(esc_count_in("evidencias", fx.id), 1);
+	cr_assert_str_eq(esc_jstr(v, "sha256_pdf"), h_db_query_str(&db,
 	    "SELECT sha256_pdf FROM pal_versiones WHERE mesa_id = $1 AND "
 	    "numero = 1", fx.sid));
 }

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "escenario.h"
 #include "harness.h"
 
 #define TZ_MX	"America/Mexico_City"
@@ -26,38 +27,19 @@ static struct h_db db;
 static struct h_pald pald;
 static char admin[80];
 
-/* JSON values kept until teardown (so ASan sees no leak). */
-static json_t *kept[1024];
-static size_t n_kept;
-
 static void
 setup(void)
 {
-	h_db_create(&db);
-	h_pald_start(&pald, &db, NULL, NULL);
-	h_pald_admin_token(&pald, admin, sizeof(admin));
+	esc_setup(&db, NULL, &pald, NULL, admin, sizeof(admin));
 }
 
 static void
 teardown(void)
 {
-	h_pald_stop(&pald);
-	h_db_drop(&db);
-	while (n_kept > 0)
-		json_decref(kept[--n_kept]);
+	esc_teardown();
 }
 
 TestSuite(compromisos, .init = setup, .fini = teardown, .timeout = 120);
-
-static json_t *
-keep(json_t *j)
-{
-	if (j != NULL) {
-		cr_assert_lt(n_kept, sizeof(kept) / sizeof(kept[0]));
-		kept[n_kept++] = j;
-	}
-	return j;
-}
 
 /* A JSON value (stolen) as compact text. Test-lived. */
 static const char *
@@ -74,7 +56,10 @@ js(json_t *v)
 	return out;
 }
 
-/* An API call that must answer `status`; its JSON body (kept). */
+/*
+ * An API call that must answer `status`; its JSON body (kept). Stricter
+ * than esc_api: the reply must be JSON, and a failure shows the request.
+ */
 static json_t *
 api(const char *method, const char *path, const char *tok, const char *json,
     long status)
@@ -84,7 +69,7 @@ api(const char *method, const char *path, const char *tok, const char *json,
 
 	cr_assert_eq(r.status, status, "%s %s %s: HTTP %ld, expected %ld: %s",
 	    method, path, json != NULL ? json : "", r.status, status, r.body);
-	j = keep(h_http_json(&r));
+	j = esc_keep(h_http_json(&r));
 	cr_assert_not_null(j, "%s %s: the reply is not JSON: %s", method,
 	    path, r.body);
 	h_http_free(&r);
@@ -111,15 +96,7 @@ refused(const char *method, const char *path, const char *tok,
 	return h_strf("%s", json_string_value(json_object_get(e, "message")));
 }
 
-static long long
-jint(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-
-	cr_assert(json_is_integer(v), "\"%s\" is not an integer", key);
-	return json_integer_value(v);
-}
-
+/* Unlike esc_jstr, the member must be there: the API writes null. */
 static const char *
 jstr(json_t *o, const char *key)
 {
@@ -129,29 +106,6 @@ jstr(json_t *o, const char *key)
 	cr_assert(json_is_null(v) || json_is_string(v),
 	    "\"%s\" is not a string", key);
 	return json_string_value(v);
-}
-
-static json_t *
-jarr(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-
-	cr_assert(json_is_array(v), "\"%s\" is not an array", key);
-	return v;
-}
-
-static const char *
-today_in(const char *tz)
-{
-	return h_db_query_str(&db,
-	    "SELECT (now() AT TIME ZONE $1)::date::text", tz);
-}
-
-static const char *
-date_add(const char *date, int days)
-{
-	return h_db_query_str(&db, "SELECT ($1::date + $2::int)::text", date,
-	    h_strf("%d", days));
 }
 
 /* What PostgreSQL says a commitment starting on inicio ends on. */
@@ -178,7 +132,7 @@ count(const char *table)
 static int
 event_count(long long mesa, const char *tok, const char *tipo)
 {
-	json_t *ev = jarr(api("GET", h_strf("/v1/mesas/%lld/eventos", mesa),
+	json_t *ev = esc_jarr(api("GET", h_strf("/v1/mesas/%lld/eventos", mesa),
 	    tok, NULL, 200), "eventos"), *e;
 	size_t i;
 	int n = 0;
@@ -192,7 +146,7 @@ event_count(long long mesa, const char *tok, const char *tipo)
 static json_t *
 last_event(long long mesa, const char *tok, const char *tipo)
 {
-	json_t *ev = jarr(api("GET", h_strf("/v1/mesas/%lld/eventos", mesa),
+	json_t *ev = esc_jarr(api("GET", h_strf("/v1/mesas/%lld/eventos", mesa),
 	    tok, NULL, 200), "eventos"), *e, *found = NULL;
 	size_t i;
 
@@ -216,7 +170,7 @@ user(const char *nombre, const char *email, const char *rol)
 	j = api("POST", "/v1/usuarios", admin, js(json_pack("{s:s, s:s, s:s,"
 	    " s:s}", "nombre", nombre, "email", email, "rol", rol, "entidad",
 	    "Oaxaca")), 201);
-	u.id = jint(j, "id");
+	u.id = esc_jint(j, "id");
 	u.token = h_strf("%s", jstr(j, "token"));
 	return u;
 }
@@ -236,20 +190,20 @@ new_mesa(const char *tok, const char *titulo)
 	memset(&fx, 0, sizeof(fx));
 	j = api("POST", "/v1/mesas", tok, js(json_pack("{s:s, s:s}", "titulo",
 	    titulo, "entidad", "Oaxaca")), 201);
-	fx.id = jint(j, "id");
+	fx.id = esc_jint(j, "id");
 	j = api("POST", h_strf("/v1/mesas/%lld/actores", fx.id), tok,
 	    js(json_pack("{s:s, s:s, s:s, s:s}", "nombre",
 	    "José Ángel Núñez Peña", "email", h_strf("jose.%lld@colectivo.mx",
 	    fx.id), "sector", "sociedad_civil", "organizacion",
 	    "Colectivo Ciudadano de Tlacolula")), 201);
-	fx.actor[0] = jint(j, "id");
+	fx.actor[0] = esc_jint(j, "id");
 	j = api("POST", h_strf("/v1/mesas/%lld/actores", fx.id), tok,
 	    js(json_pack("{s:s, s:s, s:s, s:s}", "nombre",
 	    "Lucía Hernández Ruiz", "email",
 	    h_strf("lucia.%lld@tlacolula.gob.mx", fx.id), "sector",
 	    "institucion_publica", "organizacion",
 	    "Municipio de Tlacolula")), 201);
-	fx.actor[1] = jint(j, "id");
+	fx.actor[1] = esc_jint(j, "id");
 	return fx;
 }
 
@@ -261,7 +215,7 @@ new_mesa(const char *tok, const char *titulo)
 static struct mesa_fx
 mesa_en_sesion(const char *tok, const char *titulo)
 {
-	const char *hoy = today_in(TZ_MX);
+	const char *hoy = esc_today_in(TZ_MX);
 	struct mesa_fx fx = new_mesa(tok, titulo);
 	const char *texto = "Diagnóstico de la obra pública municipal.";
 	struct h_http r;
@@ -270,17 +224,17 @@ mesa_en_sesion(const char *tok, const char *titulo)
 
 	r = h_http("POST", h_strf("%s/v1/mesas/%lld/materiales?actor=%lld"
 	    "&tipo=problematicas&titulo=Diagn%%C3%%B3stico&fecha=%s",
-	    pald.url, fx.id, fx.actor[0], date_add(hoy, -20)), tok,
+	    pald.url, fx.id, fx.actor[0], esc_date_add(hoy, -20)), tok,
 	    "text/plain; charset=utf-8", texto, strlen(texto));
 	cr_assert_eq(r.status, 201, "material: HTTP %ld: %s", r.status,
 	    r.body);
-	j = keep(h_http_json(&r));
+	j = esc_keep(h_http_json(&r));
 	h_http_free(&r);
-	material = jint(j, "id");
+	material = esc_jint(j, "id");
 	api("POST", h_strf("/v1/mesas/%lld/acuses", fx.id), tok,
 	    js(json_pack("{s:I, s:I, s:s, s:s}", "actor",
 	    (json_int_t)fx.actor[1], "material", (json_int_t)material,
-	    "medio", "entrega en mano", "fecha", date_add(hoy, -15))), 201);
+	    "medio", "entrega en mano", "fecha", esc_date_add(hoy, -15))), 201);
 	api("POST", h_strf("/v1/mesas/%lld/programar", fx.id), tok,
 	    js(json_pack("{s:s, s:s, s:s}", "fecha", hoy, "hora", "18:00",
 	    "lugar", "Salón de Cabildo")), 200);
@@ -332,7 +286,7 @@ static long long
 add_local(const char *tok, long long mesa, const char *titulo,
     const char *inicio)
 {
-	return jint(api("POST", path_compromisos(mesa), tok,
+	return esc_jint(api("POST", path_compromisos(mesa), tok,
 	    body_local(titulo, inicio), 201), "id");
 }
 
@@ -377,8 +331,8 @@ Test(compromisos, types_phase_and_term)
 	    "tipo", "contrataciones_abiertas", "inicio", "2026-12-01",
 	    "institucion", "Dirección de Obras Públicas", "indicador",
 	    "Contratos publicados / contratos firmados")), 201);
-	cr_assert_eq(jint(c, "numero"), 1);
-	cr_assert_eq(jint(c, "mesa_id"), m.id);
+	cr_assert_eq(esc_jint(c, "numero"), 1);
+	cr_assert_eq(esc_jint(c, "mesa_id"), m.id);
 	cr_assert_str_eq(jstr(c, "tipo"), "contrataciones_abiertas");
 	cr_assert_str_eq(jstr(c, "inicio"), "2026-12-01");
 	cr_assert_str_eq(jstr(c, "fin"), "2027-11-30");
@@ -387,15 +341,15 @@ Test(compromisos, types_phase_and_term)
 	cr_assert_null(jstr(c, "problema"));
 	cr_assert_str_eq(jstr(c, "institucion"),
 	    "Dirección de Obras Públicas");
-	cr_assert_eq(json_array_size(jarr(c, "criterios")), 0);
-	cr_assert_eq(json_array_size(jarr(c, "actividades")), 0);
-	cr_assert_eq(jint(c, "avance"), 0);
+	cr_assert_eq(json_array_size(esc_jarr(c, "criterios")), 0);
+	cr_assert_eq(json_array_size(esc_jarr(c, "actividades")), 0);
+	cr_assert_eq(esc_jint(c, "avance"), 0);
 	cr_assert_str_eq(mesa_fase(fac.token, m.id), "acuerdos");
 	cr_assert_eq(event_count(m.id, fac.token, "acuerdos.iniciados"), 1);
 	e = last_event(m.id, fac.token, "compromiso.agregado");
 	cr_assert_not_null(e, "no compromiso.agregado event");
-	cr_assert_eq(jint(json_object_get(e, "datos"), "compromiso_id"),
-	    jint(c, "id"));
+	cr_assert_eq(esc_jint(json_object_get(e, "datos"), "compromiso_id"),
+	    esc_jint(c, "id"));
 	cr_assert(strstr(jstr(e, "descripcion"),
 	    "Contratos de obra pública en datos abiertos") != NULL);
 
@@ -405,7 +359,7 @@ Test(compromisos, types_phase_and_term)
 	    "inicio", "2028-02-29", "alineacion",
 	    "Compromiso «Gasto abierto y responsable» del Plan de Acción "
 	    "2013-2015")), 201);
-	cr_assert_eq(jint(c, "numero"), 2);
+	cr_assert_eq(esc_jint(c, "numero"), 2);
 	cr_assert_str_eq(jstr(c, "fin"), "2029-02-27");
 	cr_assert_str_eq(jstr(c, "fin"), pg_fin("2028-02-29"));
 	cr_assert_str_eq(jstr(c, "alineacion"), "Compromiso «Gasto abierto "
@@ -414,12 +368,12 @@ Test(compromisos, types_phase_and_term)
 	/* Local, across a 29 February and from 1 March of a leap year. */
 	c = api("POST", sm, fac.token, body_local("Presupuesto ciudadano",
 	    "2027-03-01"), 201);
-	cr_assert_eq(jint(c, "numero"), 3);
+	cr_assert_eq(esc_jint(c, "numero"), 3);
 	cr_assert_str_eq(jstr(c, "fin"), "2028-02-29");
 	cr_assert_str_eq(jstr(c, "fin"), pg_fin("2027-03-01"));
 	c = api("POST", sm, fac.token, body_local("Obras con testigo social",
 	    "2027-01-15"), 201);
-	cr_assert_eq(jint(c, "numero"), 4);
+	cr_assert_eq(esc_jint(c, "numero"), 4);
 	cr_assert_str_eq(jstr(c, "fin"), "2028-01-14");
 	cr_assert_str_eq(jstr(c, "problema"),
 	    "Los vecinos no saben en qué se gasta el presupuesto.");
@@ -495,14 +449,14 @@ Test(compromisos, activities)
 	/* The first day and the last day of the term are both fine. */
 	a = api("POST", pa, fac.token, body_actividad("2026-12-01",
 	    "maria.perez@tlacolula.gob.mx"), 201);
-	cr_assert_eq(jint(a, "compromiso_id"), c1);
-	cr_assert_eq(jint(a, "numero"), 1);
+	cr_assert_eq(esc_jint(a, "compromiso_id"), c1);
+	cr_assert_eq(esc_jint(a, "numero"), 1);
 	cr_assert_str_eq(jstr(a, "fecha_limite"), "2026-12-01");
 	cr_assert_str_eq(jstr(a, "descripcion"),
 	    "Publicar el informe del primer trimestre.");
 	cr_assert_str_eq(jstr(a, "entregable"), "Informe en el portal.");
 	cr_assert_str_eq(jstr(a, "estado"), "pendiente");
-	cr_assert_eq(jint(a, "avance"), 0);
+	cr_assert_eq(esc_jint(a, "avance"), 0);
 	r = json_object_get(a, "responsable");
 	cr_assert_str_eq(jstr(r, "nombre"), "María Pérez Gómez");
 	cr_assert_str_eq(jstr(r, "email"), "maria.perez@tlacolula.gob.mx");
@@ -512,14 +466,14 @@ Test(compromisos, activities)
 
 	a = api("POST", pa, fac.token, body_actividad("2027-11-30",
 	    "maria.perez@tlacolula.gob.mx"), 201);
-	cr_assert_eq(jint(a, "numero"), 2);
+	cr_assert_eq(esc_jint(a, "numero"), 2);
 	/* Optional parts of the responsable may be left out. */
 	a = api("POST", path_actividades(c2), fac.token,
 	    js(json_pack("{s:s, s:{s:s, s:s}, s:s}", "descripcion",
 	    "Instalar el comité de testigos sociales.", "responsable",
 	    "nombre", "Pedro Ruiz", "email", "pedro@ejemplo.mx",
 	    "fecha_limite", "2027-06-30")), 201);
-	cr_assert_eq(jint(a, "numero"), 1, "numbering is per commitment");
+	cr_assert_eq(esc_jint(a, "numero"), 1, "numbering is per commitment");
 	r = json_object_get(a, "responsable");
 	cr_assert_null(jstr(r, "cargo"));
 	cr_assert_null(jstr(r, "institucion"));
@@ -528,8 +482,8 @@ Test(compromisos, activities)
 	cr_assert_eq(n, 3);
 	cr_assert_eq(event_count(m.id, fac.token, "actividad.agregada"), 3);
 	e = last_event(m.id, fac.token, "actividad.agregada");
-	cr_assert_eq(jint(json_object_get(e, "datos"), "actividad_id"),
-	    jint(a, "id"));
+	cr_assert_eq(esc_jint(json_object_get(e, "datos"), "actividad_id"),
+	    esc_jint(a, "id"));
 
 	/* One day outside, at either end. */
 	msg = refused("POST", pa, fac.token, body_actividad("2026-11-30",
@@ -618,8 +572,9 @@ Test(compromisos, criteria)
 	    "justificacion"), "Cuatro informes con fecha.");
 
 	/* The listing shows them sorted by name. */
-	list = jarr(json_array_get(jarr(api("GET", path_compromisos(m.id),
-	    fac.token, NULL, 200), "compromisos"), 0), "criterios");
+	list = esc_jarr(json_array_get(esc_jarr(api("GET",
+	    path_compromisos(m.id), fac.token, NULL, 200), "compromisos"), 0),
+	    "criterios");
 	cr_assert_eq(json_array_size(list), 2);
 	cr_assert_str_eq(jstr(json_array_get(list, 0), "criterio"),
 	    "alto_impacto");
@@ -665,7 +620,7 @@ Test(compromisos, editing)
 	/* Change the title, clear the target. */
 	x = api("PATCH", pc, fac.token, js(json_pack("{s:s, s:n}", "titulo",
 	    "Presupuesto participativo", "meta")), 200);
-	cr_assert_eq(jint(x, "id"), c);
+	cr_assert_eq(esc_jint(x, "id"), c);
 	cr_assert_str_eq(jstr(x, "titulo"), "Presupuesto participativo");
 	cr_assert_null(jstr(x, "meta"));
 	cr_assert_str_eq(jstr(x, "indicador"),
@@ -798,17 +753,17 @@ Test(compromisos, listing)
 	long long c1, c2, a1, a2, a3;
 	json_t *list, *c, *acts;
 
-	cr_assert_eq(json_array_size(jarr(api("GET", path_compromisos(m.id),
+	cr_assert_eq(json_array_size(esc_jarr(api("GET", path_compromisos(m.id),
 	    fac.token, NULL, 200), "compromisos")), 0);
 	c1 = add_local(fac.token, m.id, "Presupuesto ciudadano",
 	    "2026-12-01");
 	c2 = add_local(fac.token, m.id, "Obras con testigo social",
 	    "2027-01-15");
-	a1 = jint(api("POST", path_actividades(c1), fac.token,
+	a1 = esc_jint(api("POST", path_actividades(c1), fac.token,
 	    body_actividad("2027-01-31", "maria@ejemplo.mx"), 201), "id");
-	a2 = jint(api("POST", path_actividades(c1), fac.token,
+	a2 = esc_jint(api("POST", path_actividades(c1), fac.token,
 	    body_actividad("2027-05-31", "maria@ejemplo.mx"), 201), "id");
-	a3 = jint(api("POST", path_actividades(c1), fac.token,
+	a3 = esc_jint(api("POST", path_actividades(c1), fac.token,
 	    body_actividad("2027-03-31", "maria@ejemplo.mx"), 201), "id");
 	api("POST", path_criterios(c1), fac.token, js(json_pack("{s:s, s:s,"
 	    " s:s}", "criterio", "especifico", "quien", "Ana", "justificacion",
@@ -822,16 +777,16 @@ Test(compromisos, listing)
 	h_db_exec(&db, "UPDATE actividades SET estado = 'en_progreso',"
 	    " avance = 11 WHERE id = $1", h_strf("%lld", a3));
 
-	list = jarr(api("GET", path_compromisos(m.id), fac.token, NULL, 200),
-	    "compromisos");
+	list = esc_jarr(api("GET", path_compromisos(m.id), fac.token, NULL,
+	    200), "compromisos");
 	cr_assert_eq(json_array_size(list), 2);
 	c = json_array_get(list, 0);
 	cr_assert(has_exactly(c, k_comp), "commitment fields: %s",
 	    js(json_incref(c)));
-	cr_assert_eq(jint(c, "id"), c1);
-	cr_assert_eq(jint(c, "numero"), 1);
-	cr_assert_eq(jint(c, "avance"), 50, "(40 + 100 + 11) / 3 = 50.3");
-	acts = jarr(c, "actividades");
+	cr_assert_eq(esc_jint(c, "id"), c1);
+	cr_assert_eq(esc_jint(c, "numero"), 1);
+	cr_assert_eq(esc_jint(c, "avance"), 50, "(40 + 100 + 11) / 3 = 50.3");
+	acts = esc_jarr(c, "actividades");
 	cr_assert_eq(json_array_size(acts), 3);
 	for (size_t i = 0; i < 3; i++) {
 		json_t *a = json_array_get(acts, i);
@@ -840,27 +795,27 @@ Test(compromisos, listing)
 		    js(json_incref(a)));
 		cr_assert(has_exactly(json_object_get(a, "responsable"),
 		    k_resp));
-		cr_assert_eq(jint(a, "numero"), (long long)i + 1);
-		cr_assert_eq(jint(a, "compromiso_id"), c1);
+		cr_assert_eq(esc_jint(a, "numero"), (long long)i + 1);
+		cr_assert_eq(esc_jint(a, "compromiso_id"), c1);
 	}
-	cr_assert_eq(jint(json_array_get(acts, 0), "id"), a1);
-	cr_assert_eq(jint(json_array_get(acts, 2), "id"), a3);
+	cr_assert_eq(esc_jint(json_array_get(acts, 0), "id"), a1);
+	cr_assert_eq(esc_jint(json_array_get(acts, 2), "id"), a3);
 	cr_assert_str_eq(jstr(json_array_get(acts, 1), "estado"), "cumplida");
-	cr_assert_eq(jint(json_array_get(acts, 1), "avance"), 100);
-	cr_assert_eq(json_array_size(jarr(c, "criterios")), 1);
-	cr_assert(has_exactly(json_array_get(jarr(c, "criterios"), 0),
+	cr_assert_eq(esc_jint(json_array_get(acts, 1), "avance"), 100);
+	cr_assert_eq(json_array_size(esc_jarr(c, "criterios")), 1);
+	cr_assert(has_exactly(json_array_get(esc_jarr(c, "criterios"), 0),
 	    k_crit));
 	c = json_array_get(list, 1);
 	cr_assert(has_exactly(c, k_comp));
-	cr_assert_eq(jint(c, "id"), c2);
-	cr_assert_eq(jint(c, "numero"), 2);
-	cr_assert_eq(jint(c, "avance"), 0, "no activities: 0");
-	cr_assert_eq(json_array_size(jarr(c, "actividades")), 0);
+	cr_assert_eq(esc_jint(c, "id"), c2);
+	cr_assert_eq(esc_jint(c, "numero"), 2);
+	cr_assert_eq(esc_jint(c, "avance"), 0, "no activities: 0");
+	cr_assert_eq(json_array_size(esc_jarr(c, "actividades")), 0);
 	cr_assert_str_eq(jstr(c, "fin"), "2028-01-14");
 
 	/* A garante of the entidad reads it too. */
-	list = jarr(api("GET", path_compromisos(m.id), gar.token, NULL, 200),
-	    "compromisos");
+	list = esc_jarr(api("GET", path_compromisos(m.id), gar.token, NULL,
+	    200), "compromisos");
 	cr_assert_eq(json_array_size(list), 2);
 	refused("GET", path_compromisos(999999), fac.token, NULL, 404,
 	    "mesa_no_encontrada");
@@ -943,7 +898,7 @@ Test(compromisos, access_and_closed_version)
 	cr_assert_str_eq(h_db_query_str(&db, "SELECT string_agg("
 	    "row(c.*)::text, '|' ORDER BY id) FROM compromisos c"), snapshot);
 	/* Reading still works. */
-	cr_assert_eq(json_array_size(jarr(api("GET", sm, fac.token, NULL,
+	cr_assert_eq(json_array_size(esc_jarr(api("GET", sm, fac.token, NULL,
 	    200), "compromisos")), 1);
 
 	/* Voided: editable again. */

@@ -10,8 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
-
+#include "escenario.h"
 #include "harness.h"
 
 static struct h_db db;
@@ -22,18 +21,13 @@ static char admin[80];
 static void
 setup(void)
 {
-	h_db_create(&db);
-	h_smtp_start(&smtp);
-	h_pald_start(&pald, &db, &smtp, NULL);
-	h_pald_admin_token(&pald, admin, sizeof(admin));
+	esc_setup(&db, &smtp, &pald, NULL, admin, sizeof(admin));
 }
 
 static void
 teardown(void)
 {
-	h_pald_stop(&pald);
-	h_smtp_stop(&smtp);
-	h_db_drop(&db);
+	esc_teardown();
 }
 
 TestSuite(correo, .init = setup, .fini = teardown, .timeout = 60);
@@ -49,8 +43,7 @@ Test(correo, test_message_arrives_intact_with_attachment)
 {
 	/* Bytes that survive only a correct base64 round trip. */
 	unsigned char data[3000];
-	unsigned char digest[32];
-	char hex[65];
+	const char *hex;
 	const char *path = h_path("informe de diagnóstico.pdf");
 	struct h_run run;
 	json_t *msg, *att;
@@ -60,9 +53,7 @@ Test(correo, test_message_arrives_intact_with_attachment)
 	for (size_t i = 0; i < sizeof(data); i++)
 		data[i] = (unsigned char)(i * 7 + 3);
 	h_write_file(path, data, sizeof(data));
-	EVP_Digest(data, sizeof(data), digest, NULL, EVP_sha256(), NULL);
-	for (int i = 0; i < 32; i++)
-		snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+	hex = esc_sha256_hex(data, sizeof(data));
 
 	run = h_pal(&pald, admin, "correo", "probar", "ana@ejemplo.mx",
 	    "--adjunto", path);

@@ -13,8 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
-
+#include "escenario.h"
 #include "harness.h"
 
 #define ZONA	"America/Mexico_City"
@@ -94,22 +93,11 @@ enc(const char *s)
 	return kept;
 }
 
-static void
-sha256_hex(const void *data, size_t len, char out[65])
-{
-	unsigned char md[32];
-
-	EVP_Digest(data, len, md, NULL, EVP_sha256(), NULL);
-	for (int i = 0; i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
-}
-
 /* Today in the mesa's zone plus `days`, as PostgreSQL computes it. */
 static const char *
 hoy_mas(int days)
 {
-	return h_db_query_str(&db, "SELECT to_char((now() AT TIME ZONE $1)"
-	    "::date + $2::int, 'YYYY-MM-DD')", ZONA, h_strf("%d", days));
+	return esc_date_add(esc_today_in(ZONA), days);
 }
 
 /* POST of an upload; query is the part after "?". */
@@ -152,10 +140,8 @@ setup(void)
 {
 	json_t *j;
 
-	h_db_create(&db);
-	h_smtp_start(&smtp);
-	h_pald_start(&pald, &db, &smtp, "material_max_bytes = 2048\n");
-	h_pald_admin_token(&pald, admin, sizeof(admin));
+	esc_setup(&db, &smtp, &pald, "material_max_bytes = 2048\n", admin,
+	    sizeof(admin));
 
 	j = call("POST", "/v1/usuarios", admin, "{\"nombre\": \"Fabiola "
 	    "Ríos\", \"email\": \"fabiola@ejemplo.mx\", \"rol\": "
@@ -193,9 +179,7 @@ setup(void)
 static void
 teardown(void)
 {
-	h_pald_stop(&pald);
-	h_smtp_stop(&smtp);
-	h_db_drop(&db);
+	esc_teardown();
 }
 
 TestSuite(materiales, .init = setup, .fini = teardown, .timeout = 120);
@@ -216,13 +200,13 @@ static const char texto[] = "Criterios mínimos: que la información sea "
 
 Test(materiales, upload_download_and_list)
 {
-	char sha[65];
+	const char *sha;
 	struct h_http r;
 	json_t *bin, *txt, *list, *m0, *ac;
 	const char *disp;
 
 	fill_binario();
-	sha256_hex(binario, sizeof(binario), sha);
+	sha = esc_sha256_hex(binario, sizeof(binario));
 	bin = upload_ok(ana, "problematicas", "Diagnóstico ciudadano",
 	    "diagnóstico 2026.pdf", NULL, "application/PDF", binario,
 	    sizeof(binario));
@@ -258,7 +242,7 @@ Test(materiales, upload_download_and_list)
 	cr_assert_str_eq(str_of(txt, "tipo_medio"),
 	    "text/plain; charset=utf-8");
 	cr_assert(json_is_null(json_object_get(txt, "archivo")));
-	sha256_hex(texto, strlen(texto), sha);
+	sha = esc_sha256_hex(texto, strlen(texto));
 	cr_assert_str_eq(str_of(txt, "sha256"), sha);
 
 	/* Downloads give back the very bytes, type and name. */
@@ -474,15 +458,15 @@ mail_to(const char *rcpt, int from)
 
 Test(materiales, send_link_and_confirm)
 {
-	char shabin[65], shatxt[65];
+	const char *shabin, *shatxt;
 	json_t *bin, *txt, *res, *envios, *msg, *atts;
 	const char *link_carla, *link_ana, *text;
 	struct h_http r;
 	bool seen_bin = false, seen_txt = false;
 
 	fill_binario();
-	sha256_hex(binario, sizeof(binario), shabin);
-	sha256_hex(texto, strlen(texto), shatxt);
+	shabin = esc_sha256_hex(binario, sizeof(binario));
+	shatxt = esc_sha256_hex(texto, strlen(texto));
 	bin = upload_ok(ana, "problematicas", "Diagnóstico ciudadano",
 	    "diagnóstico.pdf", NULL, "application/pdf", binario,
 	    sizeof(binario));

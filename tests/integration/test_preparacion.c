@@ -21,301 +21,33 @@
 #include <string.h>
 #include <strings.h>
 
-#include <openssl/evp.h>
-
+#include "escenario.h"
 #include "harness.h"
 
 #define TZ_MX		"America/Mexico_City"
-#define MAIL_WAIT_MS	10000
 
 static struct h_db db;
 static struct h_smtp smtp;
 static struct h_pald pald;
 static char admin[80];
 
-/* JSON values the test keeps until teardown (so ASan sees no leak). */
-static json_t *kept[2048];
-static size_t n_kept;
-
 static void
 setup(void)
 {
-	h_db_create(&db);
-	h_smtp_start(&smtp);
-	h_pald_start(&pald, &db, &smtp, NULL);
-	h_pald_admin_token(&pald, admin, sizeof(admin));
+	esc_setup(&db, &smtp, &pald, NULL, admin, sizeof(admin));
 }
 
 static void
 teardown(void)
 {
-	h_pald_stop(&pald);
-	h_smtp_stop(&smtp);
-	h_db_drop(&db);
-	while (n_kept > 0)
-		json_decref(kept[--n_kept]);
+	esc_teardown();
 }
 
 TestSuite(preparacion, .init = setup, .fini = teardown, .timeout = 90);
 
 /*
- * Small tools: kept JSON, test-lived command results, dates.
+ * Small tools (the common ones are escenario.h's).
  */
-
-/* Keeps j (a new reference) until teardown and returns it. */
-static json_t *
-keep(json_t *j)
-{
-	if (j != NULL) {
-		cr_assert_lt(n_kept, sizeof(kept) / sizeof(kept[0]));
-		kept[n_kept++] = j;
-	}
-	return j;
-}
-
-/* A command's outcome, with test-lived copies of its output. */
-struct out {
-	int		 status;
-	const char	*out;
-	const char	*err;
-};
-
-/* "pal a b c", for messages. Test-lived. */
-static const char *
-argv_text(const char *const *argv)
-{
-	const char *s = "pal";
-
-	for (size_t i = 0; argv[i] != NULL; i++)
-		s = h_strf("%s %s", s, argv[i]);
-	return s;
-}
-
-static struct out
-pal_v(const char *tok, const char *const *argv)
-{
-	struct h_run run = h_pal_argv(&pald, tok, NULL, NULL, 0, argv);
-	struct out o;
-
-	o.status = run.status;
-	o.out = h_strf("%s", run.out != NULL ? run.out : "");
-	o.err = h_strf("%s", run.err != NULL ? run.err : "");
-	h_run_free(&run);
-	return o;
-}
-
-/*
- * Runs pal and asserts its exit status; with a code, also that stderr
- * carries "(code)", as the client prints refusals.
- */
-static struct out
-pal_expect_v(const char *tok, int status, const char *code,
-    const char *const *argv)
-{
-	struct out o = pal_v(tok, argv);
-
-	cr_assert_eq(o.status, status, "%s: exit %d, expected %d\n"
-	    "stdout: %s\nstderr: %s", argv_text(argv), o.status, status,
-	    o.out, o.err);
-	if (code != NULL)
-		cr_assert(strstr(o.err, h_strf("(%s)", code)) != NULL,
-		    "%s: expected (%s) on stderr, got: %s", argv_text(argv),
-		    code, o.err);
-	return o;
-}
-
-/*
- * Bad input the client may refuse itself (exit 1) or leave to the server
- * (exit 2, with code when given).
- */
-static struct out
-pal_fails_v(const char *tok, const char *code, const char *const *argv)
-{
-	struct out o = pal_v(tok, argv);
-
-	cr_assert(o.status == 1 || o.status == 2, "%s: exit %d, expected 1 "
-	    "or 2\nstdout: %s\nstderr: %s", argv_text(argv), o.status, o.out,
-	    o.err);
-	if (o.status == 2 && code != NULL)
-		cr_assert(strstr(o.err, h_strf("(%s)", code)) != NULL,
-		    "%s: expected (%s) on stderr, got: %s", argv_text(argv),
-		    code, o.err);
-	return o;
-}
-
-/* pal --json ...: exit 0 and stdout parsed. Kept. */
-static json_t *
-pal_json_v(const char *tok, const char *const *argv)
-{
-	struct out o = pal_expect_v(tok, 0, NULL, argv);
-	json_error_t e;
-	json_t *j = json_loads(o.out, 0, &e);
-
-	cr_assert_not_null(j, "%s: stdout is not JSON (%s): %s",
-	    argv_text(argv), e.text, o.out);
-	return keep(j);
-}
-
-#define ARGV(...)	((const char *const[]){ __VA_ARGS__, NULL })
-#define PAL_OK(tok, ...)	pal_expect_v((tok), 0, NULL, ARGV(__VA_ARGS__))
-#define PAL_EXPECT(tok, status, code, ...)				\
-	pal_expect_v((tok), (status), (code), ARGV(__VA_ARGS__))
-#define PAL_FAILS(tok, code, ...)					\
-	pal_fails_v((tok), (code), ARGV(__VA_ARGS__))
-#define PAL_JSON(tok, ...)	pal_json_v((tok), ARGV("--json", __VA_ARGS__))
-
-/* A raw API call that must answer status; its JSON body, kept. */
-static json_t *
-api(const char *method, const char *path, const char *tok, const char *json,
-    long status)
-{
-	struct h_http r = h_api(&pald, method, path, tok, json);
-	json_t *j;
-
-	cr_assert_eq(r.status, status, "%s %s: HTTP %ld, expected %ld: %s",
-	    method, path, r.status, status, r.body);
-	j = keep(h_http_json(&r));
-	h_http_free(&r);
-	return j;
-}
-
-/* A raw API call that must be refused with status and error.code. */
-static void
-api_refused(const char *method, const char *path, const char *tok,
-    const char *json, long status, const char *code)
-{
-	json_t *j = api(method, path, tok, json, status);
-	json_t *e = json_object_get(j, "error");
-
-	cr_assert(json_is_object(e), "%s %s: no error object", method, path);
-	cr_assert(json_is_string(json_object_get(e, "message")) &&
-	    json_string_length(json_object_get(e, "message")) > 0,
-	    "%s %s: error without a message", method, path);
-	if (code != NULL)
-		cr_assert_str_eq(json_string_value(json_object_get(e, "code")),
-		    code, "%s %s", method, path);
-}
-
-static long long
-jint(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-
-	cr_assert(json_is_integer(v), "\"%s\" is not an integer", key);
-	return json_integer_value(v);
-}
-
-/* A string member, or NULL if it is null or absent. Borrowed. */
-static const char *
-jstr(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-
-	cr_assert(v == NULL || json_is_null(v) || json_is_string(v),
-	    "\"%s\" is not a string", key);
-	return json_string_value(v);
-}
-
-static json_t *
-jarr(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-
-	cr_assert(json_is_array(v), "\"%s\" is not an array", key);
-	return v;
-}
-
-static const char *
-id_text(long long id)
-{
-	return h_strf("%lld", id);
-}
-
-/* Today's date in zone tz, as PostgreSQL sees it. Test-lived. */
-static const char *
-today_in(const char *tz)
-{
-	return h_db_query_str(&db,
-	    "SELECT (now() AT TIME ZONE $1)::date::text", tz);
-}
-
-/* date + days. Test-lived. */
-static const char *
-date_add(const char *date, int days)
-{
-	return h_db_query_str(&db, "SELECT ($1::date + $2::int)::text", date,
-	    h_strf("%d", days));
-}
-
-/* "2026-12-08" -> "8 de diciembre de 2026". Test-lived. */
-static const char *
-date_long(const char *iso)
-{
-	static const char *const months[] = { "enero", "febrero", "marzo",
-	    "abril", "mayo", "junio", "julio", "agosto", "septiembre",
-	    "octubre", "noviembre", "diciembre" };
-	int y, m, d;
-
-	cr_assert_eq(sscanf(iso, "%d-%d-%d", &y, &m, &d), 3);
-	return h_strf("%d de %s de %d", d, months[m - 1], y);
-}
-
-static const char *
-sha256_hex(const void *data, size_t len)
-{
-	unsigned char digest[32];
-	char hex[65];
-
-	EVP_Digest(data, len, digest, NULL, EVP_sha256(), NULL);
-	for (int i = 0; i < 32; i++)
-		snprintf(hex + 2 * i, 3, "%02x", digest[i]);
-	return h_strf("%s", hex);
-}
-
-/* base64 (one line, as smtpd.py writes it) to bytes. Owned (free()). */
-static char *
-b64_decode(const char *s, size_t *len)
-{
-	size_t n = strlen(s), pad = 0;
-	char *out = malloc(n / 4 * 3 + 4);
-	int r;
-
-	cr_assert_not_null(out);
-	r = EVP_DecodeBlock((unsigned char *)out, (const unsigned char *)s,
-	    (int)n);
-	cr_assert_geq(r, 0, "bad base64");
-	while (pad < 2 && n > pad && s[n - 1 - pad] == '=')
-		pad++;
-	*len = (size_t)r - pad;
-	out[*len] = '\0';
-	return out;
-}
-
-/* Case-insensitive strstr. */
-static const char *
-find_ci(const char *hay, const char *needle)
-{
-	size_t n = strlen(needle);
-
-	for (; *hay != '\0'; hay++)
-		if (strncasecmp(hay, needle, n) == 0)
-			return hay;
-	return NULL;
-}
-
-/* At most max bytes of s, cut on a UTF-8 character boundary. */
-static const char *
-utf8_prefix(const char *s, size_t max)
-{
-	size_t n = strlen(s);
-
-	if (n <= max)
-		return s;
-	n = max;
-	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
-		n--;
-	return h_strf("%.*s", (int)n, s);
-}
 
 /* Asserts that every needle appears in text, in this order. */
 static void
@@ -337,35 +69,6 @@ assert_in_order(const char *what, const char *text,
  * The domain, through pal.
  */
 
-struct user {
-	long long	 id;
-	const char	*token;
-	const char	*nombre;
-	const char	*email;
-};
-
-/* `pal usuario crear` as the admin; the token it prints once. */
-static struct user
-make_user(const char *nombre, const char *email, const char *rol,
-    const char *entidad)
-{
-	struct user u;
-	json_t *j;
-
-	if (entidad != NULL)
-		j = PAL_JSON(admin, "usuario", "crear", "--nombre", nombre,
-		    "--email", email, "--rol", rol, "--entidad", entidad);
-	else
-		j = PAL_JSON(admin, "usuario", "crear", "--nombre", nombre,
-		    "--email", email, "--rol", rol);
-	u.id = jint(j, "id");
-	u.token = h_strf("%s", jstr(j, "token"));
-	cr_assert_eq(strlen(u.token), 64, "token: %s", u.token);
-	u.nombre = nombre;
-	u.email = email;
-	return u;
-}
-
 static long long
 mesa_create(const char *tok, const char *titulo, const char *entidad,
     const char *tz)
@@ -373,40 +76,25 @@ mesa_create(const char *tok, const char *titulo, const char *entidad,
 	json_t *j;
 
 	if (tz != NULL)
-		j = PAL_JSON(tok, "mesa", "crear", "--titulo", titulo,
+		j = esc_pal_json(tok, "mesa", "crear", "--titulo", titulo,
 		    "--entidad", entidad, "--zona-horaria", tz);
 	else
-		j = PAL_JSON(tok, "mesa", "crear", "--titulo", titulo,
+		j = esc_pal_json(tok, "mesa", "crear", "--titulo", titulo,
 		    "--entidad", entidad);
-	cr_assert_str_eq(jstr(j, "titulo"), titulo);
-	cr_assert_str_eq(jstr(j, "fase"), "preparacion");
-	cr_assert_str_eq(jstr(j, "zona_horaria"), tz != NULL ? tz : TZ_MX);
-	return jint(j, "id");
+	cr_assert_str_eq(esc_jstr(j, "titulo"), titulo);
+	cr_assert_str_eq(esc_jstr(j, "fase"), "preparacion");
+	cr_assert_str_eq(esc_jstr(j, "zona_horaria"), tz != NULL ? tz : TZ_MX);
+	return esc_jint(j, "id");
 }
 
 static json_t *
 mesa_ver(const char *tok, long long mesa)
 {
-	return PAL_JSON(tok, "mesa", "ver", id_text(mesa));
-}
-
-static const char *
-mesa_fase(long long mesa)
-{
-	return jstr(mesa_ver(admin, mesa), "fase");
-}
-
-static json_t *
-mesa_eventos(const char *tok, long long mesa)
-{
-	return jarr(PAL_JSON(tok, "mesa", "linea-tiempo", id_text(mesa)),
-	    "eventos");
+	return esc_pal_json(tok, "mesa", "ver", esc_id_text(mesa));
 }
 
 /* The actors the tests use: one per sector, the first with accents. */
-static const struct {
-	const char *nombre, *email, *sector, *organizacion, *cargo;
-} ACTORES[] = {
+static const struct esc_actor ACTORES[] = {
 	{ "José Ángel Núñez Peña", "jose.nunez@colectivo.mx",
 	    "sociedad_civil", "Colectivo Ciudadano de Tlacolula",
 	    "Coordinador" },
@@ -423,15 +111,12 @@ static const struct {
 static long long
 actor_add(const char *tok, long long mesa, int i)
 {
-	json_t *j = PAL_JSON(tok, "actor", "agregar", id_text(mesa),
-	    "--nombre", ACTORES[i].nombre, "--email", ACTORES[i].email,
-	    "--sector", ACTORES[i].sector, "--organizacion",
-	    ACTORES[i].organizacion, "--cargo", ACTORES[i].cargo);
+	json_t *j = esc_actor_agregar(tok, mesa, &ACTORES[i]);
 
-	cr_assert_str_eq(jstr(j, "nombre"), ACTORES[i].nombre);
-	cr_assert_str_eq(jstr(j, "sector"), ACTORES[i].sector);
-	cr_assert_eq(jint(j, "mesa_id"), mesa);
-	return jint(j, "id");
+	cr_assert_str_eq(esc_jstr(j, "nombre"), ACTORES[i].nombre);
+	cr_assert_str_eq(esc_jstr(j, "sector"), ACTORES[i].sector);
+	cr_assert_eq(esc_jint(j, "mesa_id"), mesa);
+	return esc_jint(j, "id");
 }
 
 /* A text material; fecha may be NULL (today). The reply, kept. */
@@ -443,16 +128,17 @@ material_text(const char *tok, long long mesa, long long autor,
 	json_t *j;
 
 	if (fecha != NULL)
-		j = PAL_JSON(tok, "material", "agregar", id_text(mesa),
-		    "--actor", id_text(autor), "--tipo", tipo, "--titulo",
+		j = esc_pal_json(tok, "material", "agregar", esc_id_text(mesa),
+		    "--actor", esc_id_text(autor), "--tipo", tipo, "--titulo",
 		    titulo, "--fecha", fecha, "--texto", texto);
 	else
-		j = PAL_JSON(tok, "material", "agregar", id_text(mesa),
-		    "--actor", id_text(autor), "--tipo", tipo, "--titulo",
+		j = esc_pal_json(tok, "material", "agregar", esc_id_text(mesa),
+		    "--actor", esc_id_text(autor), "--tipo", tipo, "--titulo",
 		    titulo, "--texto", texto);
-	cr_assert_str_eq(jstr(j, "titulo"), titulo);
-	cr_assert_str_eq(jstr(j, "sha256"), sha256_hex(texto, strlen(texto)));
-	cr_assert_eq(jint(j, "tamano"), (long long)strlen(texto));
+	cr_assert_str_eq(esc_jstr(j, "titulo"), titulo);
+	cr_assert_str_eq(esc_jstr(j, "sha256"), esc_sha256_hex(texto,
+	    strlen(texto)));
+	cr_assert_eq(esc_jint(j, "tamano"), (long long)strlen(texto));
 	return j;
 }
 
@@ -462,11 +148,12 @@ material_file(const char *tok, long long mesa, long long autor,
     const char *tipo, const char *titulo, const char *fecha, const char *path)
 {
 	if (fecha != NULL)
-		return PAL_JSON(tok, "material", "agregar", id_text(mesa),
-		    "--actor", id_text(autor), "--tipo", tipo, "--titulo",
-		    titulo, "--fecha", fecha, path);
-	return PAL_JSON(tok, "material", "agregar", id_text(mesa), "--actor",
-	    id_text(autor), "--tipo", tipo, "--titulo", titulo, path);
+		return esc_pal_json(tok, "material", "agregar",
+		    esc_id_text(mesa), "--actor", esc_id_text(autor), "--tipo",
+		    tipo, "--titulo", titulo, "--fecha", fecha, path);
+	return esc_pal_json(tok, "material", "agregar", esc_id_text(mesa),
+	    "--actor", esc_id_text(autor), "--tipo", tipo, "--titulo", titulo,
+	    path);
 }
 
 /* `pal acuse registrar`; fecha may be NULL. The reply, kept. */
@@ -477,24 +164,17 @@ acuse_add(const char *tok, long long mesa, long long actor,
 	json_t *j;
 
 	if (fecha != NULL)
-		j = PAL_JSON(tok, "acuse", "registrar", id_text(mesa),
-		    "--actor", id_text(actor), "--material",
-		    id_text(material), "--medio", medio, "--fecha", fecha);
+		j = esc_pal_json(tok, "acuse", "registrar", esc_id_text(mesa),
+		    "--actor", esc_id_text(actor), "--material",
+		    esc_id_text(material), "--medio", medio, "--fecha", fecha);
 	else
-		j = PAL_JSON(tok, "acuse", "registrar", id_text(mesa),
-		    "--actor", id_text(actor), "--material",
-		    id_text(material), "--medio", medio);
-	cr_assert_eq(jint(j, "actor_id"), actor);
-	cr_assert_eq(jint(j, "material_id"), material);
-	cr_assert_str_eq(jstr(j, "medio"), medio);
+		j = esc_pal_json(tok, "acuse", "registrar", esc_id_text(mesa),
+		    "--actor", esc_id_text(actor), "--material",
+		    esc_id_text(material), "--medio", medio);
+	cr_assert_eq(esc_jint(j, "actor_id"), actor);
+	cr_assert_eq(esc_jint(j, "material_id"), material);
+	cr_assert_str_eq(esc_jstr(j, "medio"), medio);
 	return j;
-}
-
-static long long
-count_acuses(long long mesa)
-{
-	return h_db_query_int(&db,
-	    "SELECT count(*) FROM acuses WHERE mesa_id = $1", id_text(mesa));
 }
 
 /* A PDF-looking binary file of n bytes at h_path(name). */
@@ -510,7 +190,7 @@ write_pdf(const char *name, size_t n, const char **sha)
 		data[i] = (char)(i * 31 + 7 + (i >> 8));
 	memcpy(data, head, strlen(head) < n ? strlen(head) : n);
 	h_write_file(path, data, n);
-	*sha = sha256_hex(data, n);
+	*sha = esc_sha256_hex(data, n);
 	free(data);
 	return path;
 }
@@ -519,148 +199,23 @@ write_pdf(const char *name, size_t n, const char **sha)
  * Mail.
  */
 
-struct find_arg {
-	const char	*rcpt;
-	int		 from;
-	int		 idx;
-};
-
-static bool
-find_cb(void *arg)
-{
-	struct find_arg *a = arg;
-
-	a->idx = h_smtp_find(&smtp, a->rcpt, a->from);
-	return a->idx >= 0;
-}
-
-/* The first message to rcpt at or after message `from`; its index in
- * *idx (may be NULL). Kept. */
-static json_t *
-mail_to(const char *rcpt, int from, int *idx)
-{
-	struct find_arg a = { rcpt, from, -1 };
-
-	cr_assert(h_wait_until(find_cb, &a, MAIL_WAIT_MS),
-	    "no email to %s (from message %d) after %d ms; %d stored", rcpt,
-	    from, MAIL_WAIT_MS, h_smtp_count(&smtp));
-	if (idx != NULL)
-		*idx = a.idx;
-	return keep(h_smtp_message(&smtp, a.idx));
-}
-
-/* Asserts what any of our emails must be: encoded, CRLF, to rcpt. */
+/* esc_check_mail_basics, and the To: header names rcpt. */
 static void
 check_mail_basics(json_t *msg, const char *rcpt)
 {
-	json_t *to = jarr(msg, "rcpt_tos");
-
-	cr_assert_eq(json_array_size(to), 1);
-	cr_assert(strcasecmp(json_string_value(json_array_get(to, 0)),
-	    rcpt) == 0);
-	cr_assert(json_is_true(json_object_get(msg, "headers_raw_lines_ok")),
-	    "a line of the message to %s does not end in CRLF or is too "
-	    "long", rcpt);
-	cr_assert(json_is_true(json_object_get(msg, "raw_7bit")),
-	    "the message to %s has 8-bit bytes", rcpt);
-	cr_assert_eq(json_array_size(jarr(msg, "defects")), 0,
-	    "the message to %s has MIME defects: %s", rcpt,
-	    json_string_value(json_array_get(jarr(msg, "defects"), 0)));
-	cr_assert(find_ci(jstr(msg, "to"), rcpt) != NULL, "To: %s",
-	    jstr(msg, "to"));
-	cr_assert_not_null(jstr(msg, "text"), "no text part to %s", rcpt);
-}
-
-/* The attachment whose sha256 is sha, or NULL. */
-static json_t *
-attachment_with(json_t *msg, const char *sha)
-{
-	size_t i;
-	json_t *a;
-
-	json_array_foreach(jarr(msg, "attachments"), i, a) {
-		if (strcmp(jstr(a, "sha256"), sha) == 0)
-			return a;
-	}
-	return NULL;
-}
-
-/* The first attachment of type ctype, or NULL. */
-static json_t *
-attachment_of_type(json_t *msg, const char *ctype)
-{
-	size_t i;
-	json_t *a;
-
-	json_array_foreach(jarr(msg, "attachments"), i, a) {
-		if (strcasecmp(jstr(a, "content_type"), ctype) == 0)
-			return a;
-	}
-	return NULL;
-}
-
-/* The token of the personal link {pald.url}/e/<64 hex> in text. */
-static const char *
-link_token(const char *text)
-{
-	const char *prefix = h_strf("%s/e/", pald.url);
-	const char *p = strstr(text, prefix);
-	size_t n;
-
-	cr_assert_not_null(p, "no personal link %s<token> in:\n%s", prefix,
-	    text);
-	p += strlen(prefix);
-	n = strspn(p, "0123456789abcdef");
-	cr_assert_eq(n, 64, "the link token is not 64 hex characters: %s",
-	    p);
-	return h_strf("%.64s", p);
-}
-
-/* A request to a personal link; body test-lived in *body. */
-static long
-link_http(const char *method, const char *token, const char **body,
-    const char **ctype)
-{
-	const char *url = h_strf("%s/e/%s", pald.url, token);
-	struct h_http r;
-	long status;
-
-	if (strcmp(method, "POST") == 0)
-		r = h_http("POST", url, NULL,
-		    "application/x-www-form-urlencoded", "", 0);
-	else
-		r = h_http(method, url, NULL, NULL, NULL, 0);
-	cr_assert_neq(r.status, 0, "%s %s: %s", method, url, r.error);
-	status = r.status;
-	*body = h_strf("%s", r.body);
-	if (ctype != NULL) {
-		const char *c = h_http_header(&r, "Content-Type");
-
-		*ctype = c != NULL ? c : "";
-	}
-	h_http_free(&r);
-	return status;
-}
-
-/* An HTML page in Spanish, correctly labelled UTF-8. */
-static void
-check_html(const char *ctype, const char *body)
-{
-	cr_assert(find_ci(ctype, "text/html") == ctype, "Content-Type: %s",
-	    ctype);
-	cr_assert(find_ci(ctype, "charset=utf-8") != NULL,
-	    "Content-Type without charset=utf-8: %s", ctype);
-	cr_assert(find_ci(body, "<html") != NULL, "not a page: %s", body);
+	esc_check_mail_basics(msg, rcpt);
+	cr_assert(esc_find_ci(esc_jstr(msg, "to"), rcpt) != NULL, "To: %s",
+	    esc_jstr(msg, "to"));
 }
 
 static void
 check_invalid_link(const char *method, const char *token)
 {
 	const char *body, *ctype;
-	long st = link_http(method, token, &body, &ctype);
+	long st = esc_link_http(method, token, "", &body, NULL, &ctype);
 
 	cr_assert_eq(st, 404, "%s /e/%s: %ld", method, token, st);
-	check_html(ctype, body);
+	esc_check_html(ctype, body);
 	cr_assert(strstr(body, "Enlace no válido") != NULL, "%s /e/%s: %s",
 	    method, token, body);
 }
@@ -703,15 +258,14 @@ check_ics(const char *ics, size_t len, const char *tz, const char *fecha,
     const char *const *emails, size_t n_emails)
 {
 	struct ics_id id = { NULL, -1 };
-	char *unf = malloc(len + 1), *line, *save = NULL;
-	size_t u = 0, line_start = 0, n_attendees = 0;
+	char *unf, *line, *save = NULL;
+	size_t n_attendees = 0;
 	bool seen[16] = { false };
 	bool method = false, vtz = false, tzid = false, dtstart = false,
 	    vevent = false, uid = false, location = false, summary = false;
 	const char *want_dtstart;
 	int y, mo, d, hh, mm;
 
-	cr_assert_not_null(unf);
 	cr_assert_lt(n_emails, 16);
 	cr_assert_eq(sscanf(fecha, "%d-%d-%d", &y, &mo, &d), 3);
 	cr_assert_eq(sscanf(hora, "%d:%d", &hh, &mm), 2);
@@ -719,34 +273,7 @@ check_ics(const char *ics, size_t len, const char *tz, const char *fecha,
 	    y, mo, d, hh, mm);
 
 	/* Every line ends in CRLF and has at most 75 octets. */
-	cr_assert(len >= 2 && ics[len - 2] == '\r' && ics[len - 1] == '\n',
-	    "the invitation does not end in CRLF");
-	for (size_t i = 0; i < len; i++) {
-		if (ics[i] == '\n') {
-			cr_assert(i > 0 && ics[i - 1] == '\r',
-			    "bare LF at byte %zu of the invitation", i);
-			cr_assert_leq(i - 1 - line_start, 75, "a line of %zu "
-			    "octets in the invitation (fold at 75)",
-			    i - 1 - line_start);
-			line_start = i + 1;
-		} else if (ics[i] == '\r')
-			cr_assert(i + 1 < len && ics[i + 1] == '\n',
-			    "bare CR at byte %zu of the invitation", i);
-	}
-	/* Unfold: CRLF followed by a space or a tab continues the line. */
-	for (size_t i = 0; i < len; i++) {
-		if (ics[i] == '\r' && i + 2 < len && ics[i + 1] == '\n' &&
-		    (ics[i + 2] == ' ' || ics[i + 2] == '\t')) {
-			i += 2;
-			continue;
-		}
-		unf[u++] = ics[i];
-	}
-	unf[u] = '\0';
-	cr_assert(strncmp(unf, "BEGIN:VCALENDAR\r\n", 17) == 0,
-	    "invitation: %s", unf);
-	cr_assert(u >= 15 && strcmp(unf + u - 15, "END:VCALENDAR\r\n") == 0,
-	    "invitation: %s", unf);
+	unf = esc_ics_unfold(ics, len, "the invitation", true);
 	for (line = strtok_r(unf, "\r\n", &save); line != NULL;
 	    line = strtok_r(NULL, "\r\n", &save)) {
 		size_t name_len = strcspn(line, ";:");
@@ -785,7 +312,7 @@ check_ics(const char *ics, size_t len, const char *tz, const char *fecha,
 
 			n_attendees++;
 			for (size_t k = 0; k < n_emails; k++) {
-				if (find_ci(line, h_strf("mailto:%s",
+				if (esc_find_ci(line, h_strf("mailto:%s",
 				    emails[k])) != NULL) {
 					cr_assert(!seen[k], "%s invited twice",
 					    emails[k]);
@@ -819,27 +346,27 @@ check_convocatoria(const char *rcpt, int from, const char *titulo,
     const char *tz, const char *fecha, const char *hora, const char *lugar,
     const char *const *emails, size_t n_emails)
 {
-	json_t *msg = mail_to(rcpt, from, NULL), *ics;
+	json_t *msg = esc_mail_to(rcpt, from, NULL), *ics;
 	const char *text;
 	char *data;
 	size_t len;
 	struct ics_id id;
 
 	check_mail_basics(msg, rcpt);
-	cr_assert(strstr(jstr(msg, "subject"), h_strf("«%s»", titulo)) !=
-	    NULL, "convocatoria subject: %s", jstr(msg, "subject"));
-	text = jstr(msg, "text");
+	cr_assert(strstr(esc_jstr(msg, "subject"), h_strf("«%s»", titulo)) !=
+	    NULL, "convocatoria subject: %s", esc_jstr(msg, "subject"));
+	text = esc_jstr(msg, "text");
 	cr_assert(strstr(text, fecha) != NULL ||
-	    strstr(text, date_long(fecha)) != NULL,
+	    strstr(text, esc_date_long(fecha)) != NULL,
 	    "the convocatoria to %s does not give the date %s:\n%s", rcpt,
 	    fecha, text);
 	cr_assert(strstr(text, hora) != NULL, "no time %s in:\n%s", hora,
 	    text);
 	cr_assert(strstr(text, lugar) != NULL, "no place in:\n%s", text);
-	ics = attachment_of_type(msg, "text/calendar");
+	ics = esc_attachment_of_type(msg, "text/calendar");
 	cr_assert_not_null(ics, "the convocatoria to %s has no text/calendar "
 	    "attachment", rcpt);
-	data = b64_decode(jstr(ics, "data_base64"), &len);
+	data = esc_b64_decode(esc_jstr(ics, "data_base64"), &len);
 	id = check_ics(data, len, tz, fecha, hora, lugar, titulo, emails,
 	    n_emails);
 	free(data);
@@ -849,36 +376,6 @@ check_convocatoria(const char *rcpt, int from, const char *titulo,
 /*
  * The timeline.
  */
-
-/* Index of the first (last) event of type tipo, or -1. */
-static int
-event_index(json_t *eventos, const char *tipo, bool last)
-{
-	size_t i;
-	json_t *e;
-	int found = -1;
-
-	json_array_foreach(eventos, i, e) {
-		if (strcmp(jstr(e, "tipo"), tipo) == 0) {
-			found = (int)i;
-			if (!last)
-				break;
-		}
-	}
-	return found;
-}
-
-static int
-event_count(json_t *eventos, const char *tipo)
-{
-	size_t i;
-	json_t *e;
-	int n = 0;
-
-	json_array_foreach(eventos, i, e)
-		n += strcmp(jstr(e, "tipo"), tipo) == 0;
-	return n;
-}
 
 /* Ids increase, instants do not go back, every event has a sentence. */
 static void
@@ -890,14 +387,14 @@ check_eventos_shape(json_t *eventos)
 	const char *prev = "";
 
 	json_array_foreach(eventos, i, e) {
-		cr_assert_gt(jint(e, "id"), prev_id);
-		prev_id = jint(e, "id");
-		cr_assert_not_null(jstr(e, "instante"));
-		cr_assert_geq(strcmp(jstr(e, "instante"), prev), 0,
+		cr_assert_gt(esc_jint(e, "id"), prev_id);
+		prev_id = esc_jint(e, "id");
+		cr_assert_not_null(esc_jstr(e, "instante"));
+		cr_assert_geq(strcmp(esc_jstr(e, "instante"), prev), 0,
 		    "the timeline goes back in time at event %zu", i);
-		prev = jstr(e, "instante");
-		cr_assert(jstr(e, "descripcion") != NULL &&
-		    strlen(jstr(e, "descripcion")) > 0);
+		prev = esc_jstr(e, "instante");
+		cr_assert(esc_jstr(e, "descripcion") != NULL &&
+		    strlen(esc_jstr(e, "descripcion")) > 0);
 	}
 }
 
@@ -906,11 +403,11 @@ static void
 check_event_order(json_t *eventos, const char *const *tipos, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		cr_assert_geq(event_index(eventos, tipos[i], false), 0,
+		cr_assert_geq(esc_event_index(eventos, tipos[i], false), 0,
 		    "no %s event on the timeline", tipos[i]);
 	for (size_t i = 0; i + 1 < n; i++)
-		cr_assert_lt(event_index(eventos, tipos[i], true),
-		    event_index(eventos, tipos[i + 1], false),
+		cr_assert_lt(esc_event_index(eventos, tipos[i], true),
+		    esc_event_index(eventos, tipos[i + 1], false),
 		    "a %s event after a %s event", tipos[i], tipos[i + 1]);
 }
 
@@ -938,7 +435,7 @@ Test(preparacion, whole_preparation)
 {
 	const char *titulo = "Mesa de Tlacolula: participación ciudadana y "
 	    "obra pública";
-	const char *hoy = today_in(TZ_MX);
+	const char *hoy = esc_today_in(TZ_MX);
 	const char *m0_titulo = "Problemáticas y soluciones de la colonia "
 	    "Centro";
 	const char *m1_titulo = "Resultados de la consulta pública en "
@@ -949,27 +446,27 @@ Test(preparacion, whole_preparation)
 	const char *lugar = "Salón de Cabildo, Palacio Municipal de "
 	    "Tlacolula";
 	const char *emails[4];
-	struct user fac;
+	struct esc_usuario fac;
 	long long mesa, a[4], m[2];
 	const char *pdf_path, *pdf_sha, *sha[2], *token[3], *first;
 	json_t *j, *p, *e, *eventos;
-	struct out o;
+	struct esc_out o;
 	size_t i;
 	int before;
 
-	fac = make_user("Laura Gómez Facilitadora", "laura.gomez@stl.org.mx",
-	    "facilitador", "Oaxaca");
+	fac = esc_usuario_crear("Laura Gómez Facilitadora",
+	    "laura.gomez@stl.org.mx", "facilitador", "Oaxaca");
 	mesa = mesa_create(fac.token, titulo, "Oaxaca", NULL);
 	j = mesa_ver(fac.token, mesa);
-	cr_assert_str_eq(jstr(j, "hoy"), hoy);
-	cr_assert_eq(jint(json_object_get(j, "facilitador"), "id"), fac.id);
-	cr_assert_null(jstr(j, "fecha"));
+	cr_assert_str_eq(esc_jstr(j, "hoy"), hoy);
+	cr_assert_eq(esc_jint(json_object_get(j, "facilitador"), "id"), fac.id);
+	cr_assert_null(esc_jstr(j, "fecha"));
 
 	for (i = 0; i < 4; i++) {
 		a[i] = actor_add(fac.token, mesa, (int)i);
 		emails[i] = ACTORES[i].email;
 	}
-	o = PAL_OK(fac.token, "actor", "listar", id_text(mesa));
+	o = esc_pal_ok(fac.token, "actor", "listar", esc_id_text(mesa));
 	for (i = 0; i < 4; i++)
 		cr_assert(strstr(o.out, ACTORES[i].nombre) != NULL,
 		    "pal actor listar: %s", o.out);
@@ -978,33 +475,33 @@ Test(preparacion, whole_preparation)
 	pdf_path = write_pdf("diagnóstico ciudadano.pdf", 6000, &pdf_sha);
 	j = material_file(fac.token, mesa, a[0], "problematicas", m0_titulo,
 	    NULL, pdf_path);
-	m[0] = jint(j, "id");
+	m[0] = esc_jint(j, "id");
 	sha[0] = pdf_sha;
-	cr_assert_str_eq(jstr(j, "sha256"), pdf_sha);
-	cr_assert_eq(jint(j, "tamano"), 6000);
-	cr_assert_str_eq(jstr(j, "archivo"), "diagnóstico ciudadano.pdf");
-	cr_assert_str_eq(jstr(j, "tipo_medio"), "application/pdf");
-	cr_assert_str_eq(jstr(j, "fecha_entrega"), hoy);
-	cr_assert_eq(jint(json_object_get(j, "autor"), "id"), a[0]);
+	cr_assert_str_eq(esc_jstr(j, "sha256"), pdf_sha);
+	cr_assert_eq(esc_jint(j, "tamano"), 6000);
+	cr_assert_str_eq(esc_jstr(j, "archivo"), "diagnóstico ciudadano.pdf");
+	cr_assert_str_eq(esc_jstr(j, "tipo_medio"), "application/pdf");
+	cr_assert_str_eq(esc_jstr(j, "fecha_entrega"), hoy);
+	cr_assert_eq(esc_jint(json_object_get(j, "autor"), "id"), a[0]);
 	j = material_text(fac.token, mesa, a[1], "consulta_publica",
 	    m1_titulo, NULL, m1_texto);
-	m[1] = jint(j, "id");
-	sha[1] = jstr(j, "sha256");
-	cr_assert(strncmp(jstr(j, "tipo_medio"), "text/plain", 10) == 0,
-	    "tipo_medio %s", jstr(j, "tipo_medio"));
-	cr_assert_null(jstr(j, "archivo"));
-	cr_assert_str_eq(jstr(j, "fecha_entrega"), hoy);
+	m[1] = esc_jint(j, "id");
+	sha[1] = esc_jstr(j, "sha256");
+	cr_assert(strncmp(esc_jstr(j, "tipo_medio"), "text/plain", 10) == 0,
+	    "tipo_medio %s", esc_jstr(j, "tipo_medio"));
+	cr_assert_null(esc_jstr(j, "archivo"));
+	cr_assert_str_eq(esc_jstr(j, "fecha_entrega"), hoy);
 
 	/* The file comes back byte for byte. */
-	PAL_OK(fac.token, "material", "descargar", id_text(mesa),
-	    id_text(m[0]), "-o", h_path("descargado.pdf"));
+	esc_pal_ok(fac.token, "material", "descargar", esc_id_text(mesa),
+	    esc_id_text(m[0]), "-o", h_path("descargado.pdf"));
 	{
 		size_t len;
 		char *back = h_read_file(h_path("descargado.pdf"), &len);
 
 		cr_assert_not_null(back, "pal material descargar -o wrote "
 		    "nothing");
-		cr_assert_str_eq(sha256_hex(back, len), pdf_sha);
+		cr_assert_str_eq(esc_sha256_hex(back, len), pdf_sha);
 		free(back);
 	}
 
@@ -1012,13 +509,13 @@ Test(preparacion, whole_preparation)
 	for (i = 0; i < 2; i++) {
 		j = acuse_add(fac.token, mesa, a[3], m[i],
 		    "entrega en la sesión del STL", NULL);
-		cr_assert_str_eq(jstr(j, "fecha"), hoy);
+		cr_assert_str_eq(esc_jstr(j, "fecha"), hoy);
 		cr_assert(json_is_false(json_object_get(j, "retroactivo")));
 	}
 
 	/* What blocks the mesa: four pairs, each printed for people. */
 	j = mesa_ver(fac.token, mesa);
-	p = jarr(json_object_get(j, "bloqueos"), "pendientes");
+	p = esc_jarr(json_object_get(j, "bloqueos"), "pendientes");
 	cr_assert_eq(json_array_size(p), 4, "pendientes: %zu",
 	    json_array_size(p));
 	{
@@ -1028,8 +525,8 @@ Test(preparacion, whole_preparation)
 
 		json_array_foreach(p, i, e) {
 			for (int k = 0; k < 4; k++)
-				if (jint(e, "actor_id") == want[k][0] &&
-				    jint(e, "material_id") == want[k][1])
+				if (esc_jint(e, "actor_id") == want[k][0] &&
+				    esc_jint(e, "material_id") == want[k][1])
 					found[k] = true;
 		}
 		for (int k = 0; k < 4; k++)
@@ -1038,9 +535,9 @@ Test(preparacion, whole_preparation)
 	}
 	cr_assert(json_is_null(json_object_get(json_object_get(j, "bloqueos"),
 	    "fecha_minima")));
-	cr_assert(jstr(j, "siguiente_paso") != NULL &&
-	    strlen(jstr(j, "siguiente_paso")) > 0);
-	o = PAL_OK(fac.token, "mesa", "ver", id_text(mesa));
+	cr_assert(esc_jstr(j, "siguiente_paso") != NULL &&
+	    strlen(esc_jstr(j, "siguiente_paso")) > 0);
+	o = esc_pal_ok(fac.token, "mesa", "ver", esc_id_text(mesa));
 	cr_assert(strstr(o.out, titulo) != NULL, "pal mesa ver: %s", o.out);
 	for (i = 0; i < 3; i++)
 		cr_assert(strstr(o.out, ACTORES[i].nombre) != NULL,
@@ -1050,18 +547,18 @@ Test(preparacion, whole_preparation)
 	cr_assert(strstr(o.out, m1_titulo) != NULL, "%s", o.out);
 
 	/* Send: one email per actor who lacks something (not the STL). */
-	j = PAL_JSON(fac.token, "material", "enviar", id_text(mesa));
-	cr_assert_eq(json_array_size(jarr(j, "envios")), 3);
-	json_array_foreach(jarr(j, "envios"), i, e) {
-		long long who = jint(e, "actor_id");
-		size_t nm = json_array_size(jarr(e, "materiales"));
+	j = esc_pal_json(fac.token, "material", "enviar", esc_id_text(mesa));
+	cr_assert_eq(json_array_size(esc_jarr(j, "envios")), 3);
+	json_array_foreach(esc_jarr(j, "envios"), i, e) {
+		long long who = esc_jint(e, "actor_id");
+		size_t nm = json_array_size(esc_jarr(e, "materiales"));
 
 		cr_assert(who == a[0] || who == a[1] || who == a[2],
 		    "a send to actor %lld", who);
 		cr_assert_eq(nm, who == a[2] ? 2u : 1u, "actor %lld: %zu "
 		    "materials", who, nm);
 	}
-	cr_assert_eq(h_smtp_wait(&smtp, 3, MAIL_WAIT_MS), 3);
+	cr_assert_eq(h_smtp_wait(&smtp, 3, ESC_MAIL_WAIT_MS), 3);
 	h_sleep_ms(400);
 	cr_assert_eq(h_smtp_count(&smtp), 3, "%d emails for 3 actors",
 	    h_smtp_count(&smtp));
@@ -1069,39 +566,40 @@ Test(preparacion, whole_preparation)
 	    "the STL actor, who has everything, got an email");
 
 	for (i = 0; i < 3; i++) {
-		json_t *msg = mail_to(ACTORES[i].email, 0, NULL), *att;
+		json_t *msg = esc_mail_to(ACTORES[i].email, 0, NULL), *att;
 		/* What each one lacks. */
 		bool lacks[2] = { i != 0, i != 1 };
 		size_t n_lacks = (size_t)lacks[0] + (size_t)lacks[1];
 
 		check_mail_basics(msg, ACTORES[i].email);
-		cr_assert(strstr(jstr(msg, "subject"), h_strf("«%s»",
-		    titulo)) != NULL, "subject: %s", jstr(msg, "subject"));
-		cr_assert_eq(json_array_size(jarr(msg, "attachments")),
+		cr_assert(strstr(esc_jstr(msg, "subject"), h_strf("«%s»",
+		    titulo)) != NULL, "subject: %s", esc_jstr(msg, "subject"));
+		cr_assert_eq(json_array_size(esc_jarr(msg, "attachments")),
 		    n_lacks, "%s got %zu attachments for %zu materials",
 		    ACTORES[i].email,
-		    json_array_size(jarr(msg, "attachments")), n_lacks);
+		    json_array_size(esc_jarr(msg, "attachments")), n_lacks);
 		for (int k = 0; k < 2; k++) {
 			if (!lacks[k])
 				continue;
-			att = attachment_with(msg, sha[k]);
+			att = esc_attachment_with(msg, sha[k]);
 			cr_assert_not_null(att, "%s did not get material %d "
 			    "intact", ACTORES[i].email, k);
 			if (k == 0) {
-				cr_assert_str_eq(jstr(att, "filename"),
+				cr_assert_str_eq(esc_jstr(att, "filename"),
 				    "diagnóstico ciudadano.pdf");
-				cr_assert_str_eq(jstr(att, "content_type"),
+				cr_assert_str_eq(esc_jstr(att, "content_type"),
 				    "application/pdf");
 			}
 		}
-		token[i] = link_token(jstr(msg, "text"));
+		token[i] = esc_link_token(esc_jstr(msg, "text"));
 		for (size_t k = 0; k < i; k++)
 			cr_assert_str_neq(token[i], token[k]);
 		/* Stored hashed, never in clear. */
-		cr_assert_eq(h_db_query_int(&db, "SELECT count(*) FROM enlaces"
-		    " WHERE hash = $1 AND actor_id = $2", sha256_hex(token[i],
-		    64), id_text(a[i])), 1, "the link of %s is not stored as "
-		    "the SHA-256 of its token", ACTORES[i].nombre);
+		cr_assert_eq(h_db_query_int(&db, "SELECT count(*) FROM enlaces "
+		    "WHERE hash = $1 AND actor_id = $2",
+		    esc_sha256_hex(token[i], 64), esc_id_text(a[i])), 1,
+		    "the link of %s is not stored as the SHA-256 of its token",
+		    ACTORES[i].nombre);
 		cr_assert_eq(h_db_query_int(&db, "SELECT count(*) FROM enlaces"
 		    " WHERE hash = $1", token[i]), 0);
 	}
@@ -1109,22 +607,22 @@ Test(preparacion, whole_preparation)
 	/* Accepted by SMTP is "sent", not "received". */
 	cr_assert_eq(h_db_wait_int(&db, 5000, 3, "SELECT count(*) FROM outbox"
 	    " WHERE estado = 'enviado'"), 3);
-	cr_assert_eq(count_acuses(mesa), 4);
+	cr_assert_eq(esc_count_in("acuses", mesa), 4);
 	j = mesa_ver(fac.token, mesa);
-	cr_assert_eq(json_array_size(jarr(json_object_get(j, "bloqueos"),
+	cr_assert_eq(json_array_size(esc_jarr(json_object_get(j, "bloqueos"),
 	    "pendientes")), 4);
 
 	/* Each actor opens the link (twice: a mail scanner, then them). */
 	for (i = 0; i < 3; i++) {
-		const char *body, *ctype, *sid = id_text(a[i]);
-		long long had = count_acuses(mesa);
+		const char *body, *ctype, *sid = esc_id_text(a[i]);
+		long long had = esc_count_in("acuses", mesa);
 		long long lacked = i == 2 ? 2 : 1;
 
 		for (int k = 0; k < 2; k++) {
-			cr_assert_eq(link_http("GET", token[i], &body, &ctype),
-			    200, "GET link of %s: %s", ACTORES[i].nombre,
-			    body);
-			check_html(ctype, body);
+			cr_assert_eq(esc_link_http("GET", token[i], "", &body,
+			    NULL, &ctype), 200, "GET link of %s: %s",
+			    ACTORES[i].nombre, body);
+			esc_check_html(ctype, body);
 			cr_assert(strstr(body, ACTORES[i].nombre) != NULL,
 			    "the page does not name %s:\n%s",
 			    ACTORES[i].nombre, body);
@@ -1136,126 +634,130 @@ Test(preparacion, whole_preparation)
 				cr_assert(strstr(body, m1_titulo) != NULL,
 				    "the page does not list «%s»:\n%s",
 				    m1_titulo, body);
-			cr_assert_eq(count_acuses(mesa), had,
+			cr_assert_eq(esc_count_in("acuses", mesa), had,
 			    "a GET recorded a receipt");
 		}
-		cr_assert_eq(link_http("POST", token[i], &body, &ctype), 200,
-		    "POST link of %s: %s", ACTORES[i].nombre, body);
-		check_html(ctype, body);
+		cr_assert_eq(esc_link_http("POST", token[i], "", &body, NULL,
+		    &ctype), 200, "POST link of %s: %s", ACTORES[i].nombre,
+		    body);
+		esc_check_html(ctype, body);
 		first = body;
-		cr_assert_eq(count_acuses(mesa), had + lacked);
+		cr_assert_eq(esc_count_in("acuses", mesa), had + lacked);
 		cr_assert_eq(h_db_query_int(&db, "SELECT count(*) FROM acuses"
 		    " WHERE mesa_id = $1 AND actor_id = $2 AND fecha = $3"
 		    " AND medio = 'enlace' AND registrado_por IS NULL",
-		    id_text(mesa), sid, hoy), lacked,
+		    esc_id_text(mesa), sid, hoy), lacked,
 		    "receipts of %s are not dated today (%s) through the "
 		    "link", ACTORES[i].nombre, hoy);
 
 		/* A second click: already confirmed, nothing added. */
-		cr_assert_eq(link_http("POST", token[i], &body, &ctype), 200);
-		check_html(ctype, body);
-		cr_assert(find_ci(body, "ya ") != NULL &&
-		    find_ci(body, "confirm") != NULL,
+		cr_assert_eq(esc_link_http("POST", token[i], "", &body, NULL,
+		    &ctype), 200);
+		esc_check_html(ctype, body);
+		cr_assert(esc_find_ci(body, "ya ") != NULL &&
+		    esc_find_ci(body, "confirm") != NULL,
 		    "the second POST does not say it was already confirmed:"
 		    "\n%s", body);
 		cr_assert_str_neq(body, first, "the second POST shows the "
 		    "same page as the first");
-		cr_assert_eq(count_acuses(mesa), had + lacked);
+		cr_assert_eq(esc_count_in("acuses", mesa), had + lacked);
 	}
 
 	/* Nobody lacks anything: a new send sends nothing. */
 	before = h_smtp_count(&smtp);
-	j = PAL_JSON(fac.token, "material", "enviar", id_text(mesa));
-	cr_assert_eq(json_array_size(jarr(j, "envios")), 0);
+	j = esc_pal_json(fac.token, "material", "enviar", esc_id_text(mesa));
+	cr_assert_eq(json_array_size(esc_jarr(j, "envios")), 0);
 
 	/* Everybody has everything: the earliest date is today + 10. */
 	j = mesa_ver(fac.token, mesa);
-	cr_assert_eq(json_array_size(jarr(json_object_get(j, "bloqueos"),
+	cr_assert_eq(json_array_size(esc_jarr(json_object_get(j, "bloqueos"),
 	    "pendientes")), 0);
-	cr_assert_str_eq(jstr(json_object_get(j, "bloqueos"),
+	cr_assert_str_eq(esc_jstr(json_object_get(j, "bloqueos"),
 	    "ultima_recepcion"), hoy);
-	cr_assert_str_eq(jstr(json_object_get(j, "bloqueos"),
-	    "fecha_minima"), date_add(hoy, 10));
-	j = PAL_JSON(fac.token, "actor", "listar", id_text(mesa));
-	json_array_foreach(jarr(j, "actores"), i, e) {
-		cr_assert_eq(jint(e, "materiales_recibidos"), 2);
-		cr_assert_eq(jint(e, "materiales_total"), 2);
+	cr_assert_str_eq(esc_jstr(json_object_get(j, "bloqueos"),
+	    "fecha_minima"), esc_date_add(hoy, 10));
+	j = esc_pal_json(fac.token, "actor", "listar", esc_id_text(mesa));
+	json_array_foreach(esc_jarr(j, "actores"), i, e) {
+		cr_assert_eq(esc_jint(e, "materiales_recibidos"), 2);
+		cr_assert_eq(esc_jint(e, "materiales_total"), 2);
 	}
-	j = PAL_JSON(fac.token, "material", "listar", id_text(mesa));
-	cr_assert_eq(json_array_size(jarr(j, "materiales")), 2);
-	json_array_foreach(jarr(j, "materiales"), i, e) {
-		cr_assert_eq(json_array_size(jarr(e, "acuses")), 4);
-		cr_assert_eq(json_array_size(jarr(e, "pendientes")), 0);
+	j = esc_pal_json(fac.token, "material", "listar", esc_id_text(mesa));
+	cr_assert_eq(json_array_size(esc_jarr(j, "materiales")), 2);
+	json_array_foreach(esc_jarr(j, "materiales"), i, e) {
+		cr_assert_eq(json_array_size(esc_jarr(e, "acuses")), 4);
+		cr_assert_eq(json_array_size(esc_jarr(e, "pendientes")), 0);
 	}
-	o = PAL_OK(fac.token, "material", "listar", id_text(mesa));
+	o = esc_pal_ok(fac.token, "material", "listar", esc_id_text(mesa));
 	cr_assert(strstr(o.out, m0_titulo) != NULL, "%s", o.out);
 	cr_assert(strstr(o.out, m1_titulo) != NULL, "%s", o.out);
 	cr_assert(strstr(o.out, hoy) != NULL,
 	    "pal material listar does not say when: %s", o.out);
 
 	/* Nine days is not enough; the client says which date would do. */
-	o = PAL_EXPECT(fac.token, 2, "plazo_insuficiente", "mesa", "programar",
-	    id_text(mesa), "--fecha", date_add(hoy, 9), "--hora", "10:30",
-	    "--lugar", lugar);
+	o = esc_pal_expect(fac.token, 2, "plazo_insuficiente", "mesa",
+	    "programar", esc_id_text(mesa), "--fecha", esc_date_add(hoy, 9),
+	    "--hora", "10:30", "--lugar", lugar);
 	cr_assert(strstr(o.err, h_strf("Fecha más próxima permitida: %s",
-	    date_add(hoy, 10))) != NULL, "%s", o.err);
-	cr_assert_str_eq(mesa_fase(mesa), "preparacion");
+	    esc_date_add(hoy, 10))) != NULL, "%s", o.err);
+	cr_assert_str_eq(esc_mesa_fase(admin, mesa), "preparacion");
 	cr_assert_eq(h_db_query_int(&db, "SELECT count(*) FROM outbox"), 3);
 
 	/* Ten days is. */
 	cr_assert_eq(h_smtp_count(&smtp), before, "an empty send mailed");
-	j = PAL_JSON(fac.token, "mesa", "programar", id_text(mesa), "--fecha",
-	    date_add(hoy, 10), "--hora", "10:30", "--lugar", lugar);
-	cr_assert_str_eq(jstr(j, "fase"), "convocada");
+	j = esc_pal_json(fac.token, "mesa", "programar", esc_id_text(mesa),
+	    "--fecha", esc_date_add(hoy, 10), "--hora", "10:30", "--lugar",
+	    lugar);
+	cr_assert_str_eq(esc_jstr(j, "fase"), "convocada");
 	j = mesa_ver(fac.token, mesa);
-	cr_assert_str_eq(jstr(j, "fase"), "convocada");
-	cr_assert_str_eq(jstr(j, "fecha"), date_add(hoy, 10));
-	cr_assert_str_eq(jstr(j, "hora"), "10:30");
-	cr_assert_str_eq(jstr(j, "lugar"), lugar);
-	o = PAL_OK(fac.token, "mesa", "ver", id_text(mesa));
-	cr_assert(strstr(o.out, date_add(hoy, 10)) != NULL ||
-	    strstr(o.out, date_long(date_add(hoy, 10))) != NULL,
+	cr_assert_str_eq(esc_jstr(j, "fase"), "convocada");
+	cr_assert_str_eq(esc_jstr(j, "fecha"), esc_date_add(hoy, 10));
+	cr_assert_str_eq(esc_jstr(j, "hora"), "10:30");
+	cr_assert_str_eq(esc_jstr(j, "lugar"), lugar);
+	o = esc_pal_ok(fac.token, "mesa", "ver", esc_id_text(mesa));
+	cr_assert(strstr(o.out, esc_date_add(hoy, 10)) != NULL ||
+	    strstr(o.out, esc_date_long(esc_date_add(hoy, 10))) != NULL,
 	    "pal mesa ver does not show the date:\n%s", o.out);
 	cr_assert(strstr(o.out, "10:30") != NULL, "%s", o.out);
 	cr_assert(strstr(o.out, lugar) != NULL, "%s", o.out);
 
 	/* The convocatoria reaches every actor, with the invitation. */
-	cr_assert_eq(h_smtp_wait(&smtp, before + 4, MAIL_WAIT_MS), before + 4);
+	cr_assert_eq(h_smtp_wait(&smtp, before + 4, ESC_MAIL_WAIT_MS),
+	    before + 4);
 	for (i = 0; i < 4; i++)
 		check_convocatoria(ACTORES[i].email, before, titulo, TZ_MX,
-		    date_add(hoy, 10), "10:30", lugar, emails, 4);
+		    esc_date_add(hoy, 10), "10:30", lugar, emails, 4);
 
 	/* The timeline tells the story in order. */
-	eventos = mesa_eventos(fac.token, mesa);
+	eventos = esc_mesa_eventos(fac.token, mesa);
 	check_eventos_shape(eventos);
-	check_event_order(eventos, ARGV("mesa.creada", "actor.agregado",
+	check_event_order(eventos, esc_argv("mesa.creada", "actor.agregado",
 	    "material.agregado", "material.enviado", "acuse.confirmado",
 	    "mesa.programada"), 6);
-	cr_assert_eq(event_count(eventos, "actor.agregado"), 4);
-	cr_assert_eq(event_count(eventos, "material.agregado"), 2);
-	cr_assert_eq(event_count(eventos, "mesa.programada"), 1);
-	cr_assert_geq(event_count(eventos, "acuse.confirmado"), 3);
+	cr_assert_eq(esc_event_count(eventos, "actor.agregado"), 4);
+	cr_assert_eq(esc_event_count(eventos, "material.agregado"), 2);
+	cr_assert_eq(esc_event_count(eventos, "mesa.programada"), 1);
+	cr_assert_geq(esc_event_count(eventos, "acuse.confirmado"), 3);
 	json_array_foreach(eventos, i, e) {
 		json_t *who = json_object_get(e, "actor");
 
-		if (strcmp(jstr(e, "tipo"), "acuse.confirmado") != 0)
+		if (strcmp(esc_jstr(e, "tipo"), "acuse.confirmado") != 0)
 			continue;
 		cr_assert(json_is_object(who), "acuse.confirmado without "
 		    "its actor");
-		cr_assert(jint(who, "id") == a[0] || jint(who, "id") == a[1] ||
-		    jint(who, "id") == a[2]);
+		cr_assert(esc_jint(who, "id") == a[0] ||
+		    esc_jint(who, "id") == a[1] || esc_jint(who, "id") == a[2]);
 		cr_assert(json_is_null(json_object_get(e, "usuario")),
 		    "a receipt confirmed by the actor is attributed to a "
 		    "user");
 	}
-	o = PAL_OK(fac.token, "mesa", "linea-tiempo", id_text(mesa));
+	o = esc_pal_ok(fac.token, "mesa", "linea-tiempo", esc_id_text(mesa));
 	{
 		const char *needles[64];
 		size_t n = 0;
 
 		json_array_foreach(eventos, i, e) {
 			if (n < 64)
-				needles[n++] = utf8_prefix(jstr(e,
+				needles[n++] = esc_utf8_prefix(esc_jstr(e,
 				    "descripcion"), 40);
 		}
 		assert_in_order("pal mesa linea-tiempo", o.out, needles, n);
@@ -1267,46 +769,46 @@ Test(preparacion, whole_preparation)
  */
 Test(preparacion, gate_before_every_receipt)
 {
-	const char *hoy = today_in(TZ_MX);
+	const char *hoy = esc_today_in(TZ_MX);
 	const char *titulo = "Mesa de Etla: agua potable";
 	const char *t0 = "Criterios mínimos del colectivo";
 	const char *t1 = "Estadísticas de solicitudes de información";
 	const char *pdf_sha, *path;
-	struct user fac;
+	struct esc_usuario fac;
 	long long mesa, a[3], m[2];
 	json_t *j, *d;
-	struct out o;
+	struct esc_out o;
 	const char *sm;
 
-	fac = make_user("Pedro Álvarez", "pedro.alvarez@stl.org.mx",
+	fac = esc_usuario_crear("Pedro Álvarez", "pedro.alvarez@stl.org.mx",
 	    "facilitador", "Oaxaca");
 	mesa = mesa_create(fac.token, titulo, "Oaxaca", NULL);
-	sm = id_text(mesa);
+	sm = esc_id_text(mesa);
 
-	PAL_EXPECT(fac.token, 2, "sin_actores", "mesa", "programar", sm,
-	    "--fecha", date_add(hoy, 20), "--hora", "10:00", "--lugar",
+	esc_pal_expect(fac.token, 2, "sin_actores", "mesa", "programar", sm,
+	    "--fecha", esc_date_add(hoy, 20), "--hora", "10:00", "--lugar",
 	    "Casa de la Cultura");
 	for (int i = 0; i < 3; i++)
 		a[i] = actor_add(fac.token, mesa, i);
-	PAL_EXPECT(fac.token, 2, "sin_materiales", "mesa", "programar", sm,
-	    "--fecha", date_add(hoy, 20), "--hora", "10:00", "--lugar",
+	esc_pal_expect(fac.token, 2, "sin_materiales", "mesa", "programar", sm,
+	    "--fecha", esc_date_add(hoy, 20), "--hora", "10:00", "--lugar",
 	    "Casa de la Cultura");
-	api_refused("POST", h_strf("/v1/mesas/%s/programar", sm), fac.token,
+	esc_api_refused("POST", h_strf("/v1/mesas/%s/programar", sm), fac.token,
 	    h_strf("{\"fecha\": \"%s\", \"hora\": \"10:00\", \"lugar\": "
-	    "\"Casa de la Cultura\"}", date_add(hoy, 20)), 409,
+	    "\"Casa de la Cultura\"}", esc_date_add(hoy, 20)), 409,
 	    "sin_materiales");
 
-	m[0] = jint(material_text(fac.token, mesa, a[0], "criterios_minimos",
-	    t0, NULL, "Criterios: medibles, específicos y replicables."),
-	    "id");
+	m[0] = esc_jint(material_text(fac.token, mesa, a[0],
+	    "criterios_minimos", t0, NULL,
+	    "Criterios: medibles, específicos y replicables."), "id");
 	path = write_pdf("estadisticas.pdf", 3000, &pdf_sha);
-	m[1] = jint(material_file(fac.token, mesa, a[1], "estadisticas", t1,
+	m[1] = esc_jint(material_file(fac.token, mesa, a[1], "estadisticas", t1,
 	    NULL, path), "id");
 
 	/* Each missing pair, readable; the authors have their own. */
-	o = PAL_EXPECT(fac.token, 2, "materiales_pendientes", "mesa",
-	    "programar", sm, "--fecha", date_add(hoy, 20), "--hora", "10:00",
-	    "--lugar", "Casa de la Cultura");
+	o = esc_pal_expect(fac.token, 2, "materiales_pendientes", "mesa",
+	    "programar", sm, "--fecha", esc_date_add(hoy, 20), "--hora",
+	    "10:00", "--lugar", "Casa de la Cultura");
 	check_pendientes_printed(o.err, ACTORES[1].nombre, t0);
 	check_pendientes_printed(o.err, ACTORES[2].nombre, t0);
 	check_pendientes_printed(o.err, ACTORES[0].nombre, t1);
@@ -1317,13 +819,13 @@ Test(preparacion, gate_before_every_receipt)
 	cr_assert_null(strstr(o.err, h_strf("- %s no ha recibido «%s»",
 	    ACTORES[1].nombre, t1)), "the author lacks its own material:\n%s",
 	    o.err);
-	j = api("POST", h_strf("/v1/mesas/%s/programar", sm), fac.token,
+	j = esc_api("POST", h_strf("/v1/mesas/%s/programar", sm), fac.token,
 	    h_strf("{\"fecha\": \"%s\", \"hora\": \"10:00\", \"lugar\": "
-	    "\"Casa de la Cultura\"}", date_add(hoy, 20)), 409);
+	    "\"Casa de la Cultura\"}", esc_date_add(hoy, 20)), 409);
 	j = json_object_get(j, "error");
-	cr_assert_str_eq(jstr(j, "code"), "materiales_pendientes");
+	cr_assert_str_eq(esc_jstr(j, "code"), "materiales_pendientes");
 	d = json_object_get(j, "detalles");
-	cr_assert_eq(json_array_size(jarr(d, "pendientes")), 4);
+	cr_assert_eq(json_array_size(esc_jarr(d, "pendientes")), 4);
 	cr_assert(json_is_null(json_object_get(d, "fecha_minima")));
 
 	/* Everything received today by hand. */
@@ -1333,50 +835,50 @@ Test(preparacion, gate_before_every_receipt)
 	acuse_add(fac.token, mesa, a[2], m[1], "correo electrónico", NULL);
 
 	/* A date in the past, a date that does not exist, a bad time. */
-	PAL_EXPECT(fac.token, 2, "fecha_pasada", "mesa", "programar", sm,
-	    "--fecha", date_add(hoy, -1), "--hora", "10:00", "--lugar",
+	esc_pal_expect(fac.token, 2, "fecha_pasada", "mesa", "programar", sm,
+	    "--fecha", esc_date_add(hoy, -1), "--hora", "10:00", "--lugar",
 	    "Casa de la Cultura");
-	api_refused("POST", h_strf("/v1/mesas/%s/programar", sm), fac.token,
+	esc_api_refused("POST", h_strf("/v1/mesas/%s/programar", sm), fac.token,
 	    h_strf("{\"fecha\": \"%s\", \"hora\": \"10:00\", \"lugar\": "
-	    "\"Casa de la Cultura\"}", date_add(hoy, -1)), 422,
+	    "\"Casa de la Cultura\"}", esc_date_add(hoy, -1)), 422,
 	    "fecha_pasada");
-	PAL_FAILS(fac.token, "fecha_invalida", "mesa", "programar", sm,
+	esc_pal_fails(fac.token, "fecha_invalida", "mesa", "programar", sm,
 	    "--fecha", "2031-02-30", "--hora", "10:00", "--lugar", "Casa");
-	api_refused("POST", h_strf("/v1/mesas/%s/programar", sm), fac.token,
+	esc_api_refused("POST", h_strf("/v1/mesas/%s/programar", sm), fac.token,
 	    "{\"fecha\": \"2031-02-30\", \"hora\": \"10:00\", \"lugar\": "
 	    "\"Casa\"}", 422, "fecha_invalida");
-	PAL_FAILS(fac.token, "hora_invalida", "mesa", "programar", sm,
-	    "--fecha", date_add(hoy, 20), "--hora", "24:00", "--lugar",
+	esc_pal_fails(fac.token, "hora_invalida", "mesa", "programar", sm,
+	    "--fecha", esc_date_add(hoy, 20), "--hora", "24:00", "--lugar",
 	    "Casa");
-	api_refused("POST", h_strf("/v1/mesas/%s/programar", sm), fac.token,
+	esc_api_refused("POST", h_strf("/v1/mesas/%s/programar", sm), fac.token,
 	    h_strf("{\"fecha\": \"%s\", \"hora\": \"9.30\", \"lugar\": "
-	    "\"Casa\"}", date_add(hoy, 20)), 422, "hora_invalida");
-	api_refused("POST", h_strf("/v1/mesas/%s/programar", sm), fac.token,
+	    "\"Casa\"}", esc_date_add(hoy, 20)), 422, "hora_invalida");
+	esc_api_refused("POST", h_strf("/v1/mesas/%s/programar", sm), fac.token,
 	    h_strf("{\"fecha\": \"%s\", \"hora\": \"10:00\", \"lugar\": "
-	    "\"Casa\\r\\nBcc: x@y.mx\"}", date_add(hoy, 20)), 422,
+	    "\"Casa\\r\\nBcc: x@y.mx\"}", esc_date_add(hoy, 20)), 422,
 	    "texto_invalido");
 
 	/* Received today: nine days is too soon, and says so. */
-	o = PAL_EXPECT(fac.token, 2, "plazo_insuficiente", "mesa", "programar",
-	    sm, "--fecha", date_add(hoy, 9), "--hora", "10:00", "--lugar",
-	    "Casa de la Cultura");
+	o = esc_pal_expect(fac.token, 2, "plazo_insuficiente", "mesa",
+	    "programar", sm, "--fecha", esc_date_add(hoy, 9), "--hora", "10:00",
+	    "--lugar", "Casa de la Cultura");
 	cr_assert(strstr(o.err, h_strf("Fecha más próxima permitida: %s",
-	    date_add(hoy, 10))) != NULL, "%s", o.err);
-	j = api("POST", h_strf("/v1/mesas/%s/programar", sm), fac.token,
+	    esc_date_add(hoy, 10))) != NULL, "%s", o.err);
+	j = esc_api("POST", h_strf("/v1/mesas/%s/programar", sm), fac.token,
 	    h_strf("{\"fecha\": \"%s\", \"hora\": \"10:00\", \"lugar\": "
-	    "\"Casa de la Cultura\"}", date_add(hoy, 9)), 409);
+	    "\"Casa de la Cultura\"}", esc_date_add(hoy, 9)), 409);
 	j = json_object_get(j, "error");
-	cr_assert_str_eq(jstr(j, "code"), "plazo_insuficiente");
+	cr_assert_str_eq(esc_jstr(j, "code"), "plazo_insuficiente");
 	d = json_object_get(j, "detalles");
-	cr_assert_str_eq(jstr(d, "ultima_recepcion"), hoy);
-	cr_assert_str_eq(jstr(d, "fecha_minima"), date_add(hoy, 10));
+	cr_assert_str_eq(esc_jstr(d, "ultima_recepcion"), hoy);
+	cr_assert_str_eq(esc_jstr(d, "fecha_minima"), esc_date_add(hoy, 10));
 
 	/* Nothing changed: no convocatoria, no date, no event, no mail. */
 	j = mesa_ver(fac.token, mesa);
-	cr_assert_str_eq(jstr(j, "fase"), "preparacion");
-	cr_assert_null(jstr(j, "fecha"));
-	cr_assert_null(jstr(j, "lugar"));
-	cr_assert_eq(event_count(mesa_eventos(fac.token, mesa),
+	cr_assert_str_eq(esc_jstr(j, "fase"), "preparacion");
+	cr_assert_null(esc_jstr(j, "fecha"));
+	cr_assert_null(esc_jstr(j, "lugar"));
+	cr_assert_eq(esc_event_count(esc_mesa_eventos(fac.token, mesa),
 	    "mesa.programada"), 0);
 	cr_assert_eq(h_db_query_int(&db, "SELECT count(*) FROM outbox"), 0);
 	h_sleep_ms(500);
@@ -1389,25 +891,25 @@ Test(preparacion, gate_before_every_receipt)
  */
 Test(preparacion, manual_receipts_and_backdating)
 {
-	const char *hoy = today_in(TZ_MX);
-	const char *d20 = date_add(hoy, -20), *d15 = date_add(hoy, -15);
+	const char *hoy = esc_today_in(TZ_MX);
+	const char *d20 = esc_date_add(hoy, -20), *d15 = esc_date_add(hoy, -15);
 	const char *titulo = "Mesa de Zaachila: seguridad vial";
 	const char *medio = "entrega en mano";
-	struct user fac, gar;
+	struct esc_usuario fac, gar;
 	long long mesa, a[3], m[2];
 	const char *sm, *sa2, *sm1;
 	json_t *j, *e, *eventos;
-	struct out o;
+	struct esc_out o;
 	size_t i;
 	long long n;
 	int retro_acuses = 0, retro_materiales = 0;
 
-	fac = make_user("Carmen Ibáñez", "carmen.ibanez@stl.org.mx",
+	fac = esc_usuario_crear("Carmen Ibáñez", "carmen.ibanez@stl.org.mx",
 	    "facilitador", "Oaxaca");
-	gar = make_user("Auditoría del Garante", "auditoria@garante.org.mx",
-	    "garante", "Oaxaca");
+	gar = esc_usuario_crear("Auditoría del Garante",
+	    "auditoria@garante.org.mx", "garante", "Oaxaca");
 	mesa = mesa_create(fac.token, titulo, "Oaxaca", NULL);
-	sm = id_text(mesa);
+	sm = esc_id_text(mesa);
 	for (int k = 0; k < 3; k++)
 		a[k] = actor_add(fac.token, mesa, k);
 
@@ -1415,110 +917,112 @@ Test(preparacion, manual_receipts_and_backdating)
 	j = material_text(fac.token, mesa, a[0], "soluciones",
 	    "Soluciones propuestas por vecinos", d20,
 	    "Semáforos peatonales en la calle Hidalgo.");
-	m[0] = jint(j, "id");
-	cr_assert_str_eq(jstr(j, "fecha_entrega"), d20);
+	m[0] = esc_jint(j, "id");
+	cr_assert_str_eq(esc_jstr(j, "fecha_entrega"), d20);
 	j = material_text(fac.token, mesa, a[1], "solicitudes_informacion",
 	    "Solicitudes de información recurrentes", d20,
 	    "Presupuesto de obra vial 2024 y 2025.");
-	m[1] = jint(j, "id");
-	cr_assert_str_eq(jstr(j, "fecha_entrega"), d20);
-	sm1 = id_text(m[1]);
-	sa2 = id_text(a[2]);
+	m[1] = esc_jint(j, "id");
+	cr_assert_str_eq(esc_jstr(j, "fecha_entrega"), d20);
+	sm1 = esc_id_text(m[1]);
+	sa2 = esc_id_text(a[2]);
 
 	j = acuse_add(fac.token, mesa, a[1], m[0], medio, d15);
-	cr_assert_str_eq(jstr(j, "fecha"), d15);
+	cr_assert_str_eq(esc_jstr(j, "fecha"), d15);
 	cr_assert(json_is_true(json_object_get(j, "retroactivo")));
 	acuse_add(fac.token, mesa, a[2], m[0], medio, d15);
 	acuse_add(fac.token, mesa, a[0], m[1], medio, d15);
 
 	/* Bad receipts for (a2, m1), each refused, nothing stored. */
-	n = count_acuses(mesa);
-	PAL_EXPECT(fac.token, 2, "fecha_futura", "acuse", "registrar", sm,
+	n = esc_count_in("acuses", mesa);
+	esc_pal_expect(fac.token, 2, "fecha_futura", "acuse", "registrar", sm,
 	    "--actor", sa2, "--material", sm1, "--medio", medio, "--fecha",
-	    date_add(hoy, 1));
-	api_refused("POST", h_strf("/v1/mesas/%s/acuses", sm), fac.token,
+	    esc_date_add(hoy, 1));
+	esc_api_refused("POST", h_strf("/v1/mesas/%s/acuses", sm), fac.token,
 	    h_strf("{\"actor\": %s, \"material\": %s, \"medio\": \"x\", "
-	    "\"fecha\": \"%s\"}", sa2, sm1, date_add(hoy, 1)), 422,
+	    "\"fecha\": \"%s\"}", sa2, sm1, esc_date_add(hoy, 1)), 422,
 	    "fecha_futura");
-	PAL_EXPECT(fac.token, 2, "fecha_anterior_al_material", "acuse",
+	esc_pal_expect(fac.token, 2, "fecha_anterior_al_material", "acuse",
 	    "registrar", sm, "--actor", sa2, "--material", sm1, "--medio",
-	    medio, "--fecha", date_add(hoy, -21));
-	api_refused("POST", h_strf("/v1/mesas/%s/acuses", sm), fac.token,
+	    medio, "--fecha", esc_date_add(hoy, -21));
+	esc_api_refused("POST", h_strf("/v1/mesas/%s/acuses", sm), fac.token,
 	    h_strf("{\"actor\": %s, \"material\": %s, \"medio\": \"x\", "
-	    "\"fecha\": \"%s\"}", sa2, sm1, date_add(hoy, -21)), 422,
+	    "\"fecha\": \"%s\"}", sa2, sm1, esc_date_add(hoy, -21)), 422,
 	    "fecha_anterior_al_material");
-	PAL_FAILS(fac.token, "fecha_invalida", "acuse", "registrar", sm,
+	esc_pal_fails(fac.token, "fecha_invalida", "acuse", "registrar", sm,
 	    "--actor", sa2, "--material", sm1, "--medio", medio, "--fecha",
 	    "2025-02-30");
-	PAL_FAILS(fac.token, "fecha_invalida", "acuse", "registrar", sm,
+	esc_pal_fails(fac.token, "fecha_invalida", "acuse", "registrar", sm,
 	    "--actor", sa2, "--material", sm1, "--medio", medio, "--fecha",
 	    "ayer");
-	api_refused("POST", h_strf("/v1/mesas/%s/acuses", sm), fac.token,
+	esc_api_refused("POST", h_strf("/v1/mesas/%s/acuses", sm), fac.token,
 	    h_strf("{\"actor\": %s, \"material\": %s, \"medio\": \"x\", "
 	    "\"fecha\": \"15/03/2025\"}", sa2, sm1), 422, "fecha_invalida");
-	api_refused("POST", h_strf("/v1/mesas/%s/acuses", sm), fac.token,
+	esc_api_refused("POST", h_strf("/v1/mesas/%s/acuses", sm), fac.token,
 	    h_strf("{\"actor\": %s, \"material\": %s, \"medio\": "
 	    "\"mano\\r\\nX\"}", sa2, sm1), 422, "texto_invalido");
-	PAL_EXPECT(fac.token, 2, "actor_no_encontrado", "acuse", "registrar",
-	    sm, "--actor", "999999", "--material", sm1, "--medio", medio);
-	api_refused("POST", h_strf("/v1/mesas/%s/acuses", sm), fac.token,
+	esc_pal_expect(fac.token, 2, "actor_no_encontrado", "acuse",
+	    "registrar", sm, "--actor", "999999", "--material", sm1, "--medio",
+	    medio);
+	esc_api_refused("POST", h_strf("/v1/mesas/%s/acuses", sm), fac.token,
 	    h_strf("{\"actor\": 999999, \"material\": %s, \"medio\": "
 	    "\"x\"}", sm1), 404, "actor_no_encontrado");
-	PAL_EXPECT(fac.token, 2, "material_no_encontrado", "acuse",
+	esc_pal_expect(fac.token, 2, "material_no_encontrado", "acuse",
 	    "registrar", sm, "--actor", sa2, "--material", "999999", "--medio",
 	    medio);
-	api_refused("POST", h_strf("/v1/mesas/%s/acuses", sm), fac.token,
+	esc_api_refused("POST", h_strf("/v1/mesas/%s/acuses", sm), fac.token,
 	    h_strf("{\"actor\": %s, \"material\": 999999, \"medio\": "
 	    "\"x\"}", sa2), 404, "material_no_encontrado");
-	PAL_EXPECT(fac.token, 2, "mesa_no_encontrada", "acuse", "registrar",
+	esc_pal_expect(fac.token, 2, "mesa_no_encontrada", "acuse", "registrar",
 	    "999999", "--actor", sa2, "--material", sm1, "--medio", medio);
-	api_refused("POST", "/v1/mesas/999999/acuses", fac.token,
+	esc_api_refused("POST", "/v1/mesas/999999/acuses", fac.token,
 	    h_strf("{\"actor\": %s, \"material\": %s, \"medio\": \"x\"}",
 	    sa2, sm1), 404, "mesa_no_encontrada");
-	cr_assert_eq(count_acuses(mesa), n, "a refused receipt was stored");
+	cr_assert_eq(esc_count_in("acuses", mesa), n,
+	    "a refused receipt was stored");
 	j = mesa_ver(fac.token, mesa);
-	cr_assert_eq(json_array_size(jarr(json_object_get(j, "bloqueos"),
+	cr_assert_eq(json_array_size(esc_jarr(json_object_get(j, "bloqueos"),
 	    "pendientes")), 1);
 
 	/* The last pair, then the same pair again. */
 	acuse_add(fac.token, mesa, a[2], m[1], medio, d15);
-	PAL_EXPECT(fac.token, 2, "acuse_duplicado", "acuse", "registrar", sm,
-	    "--actor", sa2, "--material", sm1, "--medio", "otra vez");
-	api_refused("POST", h_strf("/v1/mesas/%s/acuses", sm), fac.token,
+	esc_pal_expect(fac.token, 2, "acuse_duplicado", "acuse", "registrar",
+	    sm, "--actor", sa2, "--material", sm1, "--medio", "otra vez");
+	esc_api_refused("POST", h_strf("/v1/mesas/%s/acuses", sm), fac.token,
 	    h_strf("{\"actor\": %s, \"material\": %s, \"medio\": \"x\"}",
 	    sa2, sm1), 409, "acuse_duplicado");
 	/* The author already has its material. */
-	PAL_EXPECT(fac.token, 2, "acuse_duplicado", "acuse", "registrar", sm,
-	    "--actor", id_text(a[0]), "--material", id_text(m[0]), "--medio",
-	    medio);
-	cr_assert_eq(count_acuses(mesa), n + 1);
+	esc_pal_expect(fac.token, 2, "acuse_duplicado", "acuse", "registrar",
+	    sm, "--actor", esc_id_text(a[0]), "--material", esc_id_text(m[0]),
+	    "--medio", medio);
+	cr_assert_eq(esc_count_in("acuses", mesa), n + 1);
 
 	/* Last receipt 15 days ago: the mesa may be held today. */
 	j = mesa_ver(fac.token, mesa);
-	cr_assert_eq(json_array_size(jarr(json_object_get(j, "bloqueos"),
+	cr_assert_eq(json_array_size(esc_jarr(json_object_get(j, "bloqueos"),
 	    "pendientes")), 0);
-	cr_assert_str_eq(jstr(json_object_get(j, "bloqueos"),
+	cr_assert_str_eq(esc_jstr(json_object_get(j, "bloqueos"),
 	    "ultima_recepcion"), d15);
-	cr_assert_str_eq(jstr(json_object_get(j, "bloqueos"),
+	cr_assert_str_eq(esc_jstr(json_object_get(j, "bloqueos"),
 	    "fecha_minima"), hoy);
-	j = PAL_JSON(fac.token, "mesa", "programar", sm, "--fecha", hoy,
+	j = esc_pal_json(fac.token, "mesa", "programar", sm, "--fecha", hoy,
 	    "--hora", "17:00", "--lugar", "Auditorio municipal");
-	cr_assert_str_eq(jstr(j, "fase"), "convocada");
+	cr_assert_str_eq(esc_jstr(j, "fase"), "convocada");
 
 	/* The receipts as the list shows them. */
-	j = PAL_JSON(fac.token, "material", "listar", sm);
-	json_array_foreach(jarr(j, "materiales"), i, e) {
+	j = esc_pal_json(fac.token, "material", "listar", sm);
+	json_array_foreach(esc_jarr(j, "materiales"), i, e) {
 		size_t k;
 		json_t *ac;
 		int manual = 0;
 
-		cr_assert_str_eq(jstr(e, "fecha_entrega"), d20);
-		json_array_foreach(jarr(e, "acuses"), k, ac) {
-			if (jstr(ac, "medio") == NULL ||
-			    strcmp(jstr(ac, "medio"), medio) != 0)
+		cr_assert_str_eq(esc_jstr(e, "fecha_entrega"), d20);
+		json_array_foreach(esc_jarr(e, "acuses"), k, ac) {
+			if (esc_jstr(ac, "medio") == NULL ||
+			    strcmp(esc_jstr(ac, "medio"), medio) != 0)
 				continue;
 			manual++;
-			cr_assert_str_eq(jstr(ac, "fecha"), d15);
+			cr_assert_str_eq(esc_jstr(ac, "fecha"), d15);
 			cr_assert(json_is_true(json_object_get(ac,
 			    "retroactivo")));
 		}
@@ -1526,7 +1030,7 @@ Test(preparacion, manual_receipts_and_backdating)
 	}
 
 	/* The garante audits the backdated entries: who and which date. */
-	eventos = mesa_eventos(gar.token, mesa);
+	eventos = esc_mesa_eventos(gar.token, mesa);
 	check_eventos_shape(eventos);
 	json_array_foreach(eventos, i, e) {
 		json_t *datos = json_object_get(e, "datos");
@@ -1536,17 +1040,19 @@ Test(preparacion, manual_receipts_and_backdating)
 		    !json_is_true(json_object_get(datos, "retroactivo")))
 			continue;
 		cr_assert(json_is_object(u), "a backdated %s without who "
-		    "recorded it", jstr(e, "tipo"));
-		cr_assert_eq(jint(u, "id"), fac.id);
-		cr_assert_str_eq(jstr(u, "nombre"), fac.nombre);
-		if (strcmp(jstr(e, "tipo"), "acuse.registrado") == 0 &&
-		    strcmp(jstr(datos, "fecha"), d15) == 0) {
+		    "recorded it", esc_jstr(e, "tipo"));
+		cr_assert_eq(esc_jint(u, "id"), fac.id);
+		cr_assert_str_eq(esc_jstr(u, "nombre"), fac.nombre);
+		if (strcmp(esc_jstr(e, "tipo"), "acuse.registrado") == 0 &&
+		    strcmp(esc_jstr(datos, "fecha"), d15) == 0) {
 			retro_acuses++;
-		} else if (strcmp(jstr(e, "tipo"), "acuse.registrado") == 0) {
+		} else if (strcmp(esc_jstr(e, "tipo"),
+		    "acuse.registrado") == 0) {
 			/* An author's own receipt, if it is an event. */
-			cr_assert_str_eq(jstr(datos, "fecha"), d20);
-		} else if (strcmp(jstr(e, "tipo"), "material.agregado") == 0) {
-			cr_assert_str_eq(jstr(datos, "fecha"), d20);
+			cr_assert_str_eq(esc_jstr(datos, "fecha"), d20);
+		} else if (strcmp(esc_jstr(e, "tipo"),
+		    "material.agregado") == 0) {
+			cr_assert_str_eq(esc_jstr(datos, "fecha"), d20);
 			retro_materiales++;
 		}
 	}
@@ -1554,7 +1060,7 @@ Test(preparacion, manual_receipts_and_backdating)
 	    retro_acuses);
 	cr_assert_eq(retro_materiales, 2, "%d backdated material.agregado "
 	    "events", retro_materiales);
-	o = PAL_OK(gar.token, "mesa", "linea-tiempo", sm);
+	o = esc_pal_ok(gar.token, "mesa", "linea-tiempo", sm);
 	cr_assert(strstr(o.out, fac.nombre) != NULL, "the timeline does not "
 	    "say who recorded the backdated receipts:\n%s", o.out);
 	cr_assert(strstr(o.out, d15) != NULL, "the timeline does not show "
@@ -1568,86 +1074,86 @@ Test(preparacion, manual_receipts_and_backdating)
  */
 Test(preparacion, late_actor_suspends_convocatoria)
 {
-	const char *hoy = today_in(TZ_MX);
-	const char *d20 = date_add(hoy, -20), *d15 = date_add(hoy, -15);
+	const char *hoy = esc_today_in(TZ_MX);
+	const char *d20 = esc_date_add(hoy, -20), *d15 = esc_date_add(hoy, -15);
 	const char *titulo = "Mesa de Mitla: turismo y patrimonio";
 	const char *t0 = "Problemáticas del comercio en el centro histórico";
 	const char *late = "Teresa Ávila Ruiz";
 	const char *late_email = "teresa.avila@garante-oax.org.mx";
 	const char *emails[3] = { ACTORES[0].email, ACTORES[1].email,
 	    late_email };
-	struct user fac;
+	struct esc_usuario fac;
 	long long mesa, a[3], m0;
 	const char *sm;
 	json_t *j, *msg, *eventos;
-	struct out o;
+	struct esc_out o;
 	int before, idx;
 	struct ics_id first, second;
 
-	fac = make_user("Andrés Peña", "andres.pena@stl.org.mx",
+	fac = esc_usuario_crear("Andrés Peña", "andres.pena@stl.org.mx",
 	    "facilitador", "Oaxaca");
 	mesa = mesa_create(fac.token, titulo, "Oaxaca", NULL);
-	sm = id_text(mesa);
+	sm = esc_id_text(mesa);
 	a[0] = actor_add(fac.token, mesa, 0);
 	a[1] = actor_add(fac.token, mesa, 1);
-	m0 = jint(material_text(fac.token, mesa, a[0], "problematicas", t0,
+	m0 = esc_jint(material_text(fac.token, mesa, a[0], "problematicas", t0,
 	    d20, "Ambulantaje y falta de baños públicos."), "id");
 	acuse_add(fac.token, mesa, a[1], m0, "entrega en mano", d15);
-	PAL_JSON(fac.token, "mesa", "programar", sm, "--fecha",
-	    date_add(hoy, 3), "--hora", "11:00", "--lugar", "Casa ejidal");
-	cr_assert_str_eq(mesa_fase(mesa), "convocada");
-	cr_assert_eq(h_smtp_wait(&smtp, 2, MAIL_WAIT_MS), 2);
+	esc_pal_json(fac.token, "mesa", "programar", sm, "--fecha",
+	    esc_date_add(hoy, 3), "--hora", "11:00", "--lugar", "Casa ejidal");
+	cr_assert_str_eq(esc_mesa_fase(admin, mesa), "convocada");
+	cr_assert_eq(h_smtp_wait(&smtp, 2, ESC_MAIL_WAIT_MS), 2);
 	first = check_convocatoria(ACTORES[0].email, 0, titulo, TZ_MX,
-	    date_add(hoy, 3), "11:00", "Casa ejidal", emails, 2);
+	    esc_date_add(hoy, 3), "11:00", "Casa ejidal", emails, 2);
 
 	/* A late actor: the convocatoria is suspended. */
-	j = PAL_JSON(fac.token, "actor", "agregar", sm, "--nombre", late,
+	j = esc_pal_json(fac.token, "actor", "agregar", sm, "--nombre", late,
 	    "--email", late_email, "--sector", "organismo_garante");
-	a[2] = jint(j, "id");
+	a[2] = esc_jint(j, "id");
 	j = mesa_ver(fac.token, mesa);
-	cr_assert_str_eq(jstr(j, "fase"), "suspendida");
-	cr_assert_eq(json_array_size(jarr(json_object_get(j, "bloqueos"),
+	cr_assert_str_eq(esc_jstr(j, "fase"), "suspendida");
+	cr_assert_eq(json_array_size(esc_jarr(json_object_get(j, "bloqueos"),
 	    "pendientes")), 1);
 
-	msg = mail_to(fac.email, 0, &idx);
+	msg = esc_mail_to(fac.email, 0, &idx);
 	check_mail_basics(msg, fac.email);
-	cr_assert(find_ci(jstr(msg, "subject"), "suspendida") != NULL,
-	    "subject: %s", jstr(msg, "subject"));
-	cr_assert(strstr(jstr(msg, "subject"), h_strf("«%s»", titulo)) !=
-	    NULL, "subject: %s", jstr(msg, "subject"));
-	cr_assert(strstr(jstr(msg, "text"), late) != NULL, "the email does "
-	    "not say who suspended it:\n%s", jstr(msg, "text"));
+	cr_assert(esc_find_ci(esc_jstr(msg, "subject"), "suspendida") != NULL,
+	    "subject: %s", esc_jstr(msg, "subject"));
+	cr_assert(strstr(esc_jstr(msg, "subject"), h_strf("«%s»", titulo)) !=
+	    NULL, "subject: %s", esc_jstr(msg, "subject"));
+	cr_assert(strstr(esc_jstr(msg, "text"), late) != NULL, "the email does "
+	    "not say who suspended it:\n%s", esc_jstr(msg, "text"));
 
-	eventos = mesa_eventos(fac.token, mesa);
-	check_event_order(eventos, ARGV("mesa.programada",
+	eventos = esc_mesa_eventos(fac.token, mesa);
+	check_event_order(eventos, esc_argv("mesa.programada",
 	    "mesa.suspendida"), 2);
-	cr_assert_eq(event_count(eventos, "actor.agregado"), 3);
+	cr_assert_eq(esc_event_count(eventos, "actor.agregado"), 3);
 
 	/* Rescheduling waits for the newcomer. */
-	o = PAL_EXPECT(fac.token, 2, "materiales_pendientes", "mesa",
-	    "programar", sm, "--fecha", date_add(hoy, 3), "--hora", "11:00",
+	o = esc_pal_expect(fac.token, 2, "materiales_pendientes", "mesa",
+	    "programar", sm, "--fecha", esc_date_add(hoy, 3), "--hora", "11:00",
 	    "--lugar", "Casa ejidal");
 	check_pendientes_printed(o.err, late, t0);
-	cr_assert_str_eq(mesa_fase(mesa), "suspendida");
+	cr_assert_str_eq(esc_mesa_fase(admin, mesa), "suspendida");
 
 	/* Received today by another channel: ten more days. */
 	acuse_add(fac.token, mesa, a[2], m0, "mensajería", NULL);
-	o = PAL_EXPECT(fac.token, 2, "plazo_insuficiente", "mesa", "programar",
-	    sm, "--fecha", date_add(hoy, 9), "--hora", "11:00", "--lugar",
-	    "Casa ejidal");
+	o = esc_pal_expect(fac.token, 2, "plazo_insuficiente", "mesa",
+	    "programar", sm, "--fecha", esc_date_add(hoy, 9), "--hora", "11:00",
+	    "--lugar", "Casa ejidal");
 	cr_assert(strstr(o.err, h_strf("Fecha más próxima permitida: %s",
-	    date_add(hoy, 10))) != NULL, "%s", o.err);
+	    esc_date_add(hoy, 10))) != NULL, "%s", o.err);
 	before = h_smtp_count(&smtp);
-	j = PAL_JSON(fac.token, "mesa", "programar", sm, "--fecha",
-	    date_add(hoy, 10), "--hora", "11:00", "--lugar", "Casa ejidal");
-	cr_assert_str_eq(jstr(j, "fase"), "convocada");
-	cr_assert_str_eq(mesa_fase(mesa), "convocada");
+	j = esc_pal_json(fac.token, "mesa", "programar", sm, "--fecha",
+	    esc_date_add(hoy, 10), "--hora", "11:00", "--lugar", "Casa ejidal");
+	cr_assert_str_eq(esc_jstr(j, "fase"), "convocada");
+	cr_assert_str_eq(esc_mesa_fase(admin, mesa), "convocada");
 	check_convocatoria(late_email, before, titulo, TZ_MX,
-	    date_add(hoy, 10), "11:00", "Casa ejidal", emails, 3);
+	    esc_date_add(hoy, 10), "11:00", "Casa ejidal", emails, 3);
 	/* For the others it is the same event, moved: calendars update it
 	 * instead of showing two mesas. */
 	second = check_convocatoria(ACTORES[0].email, before, titulo, TZ_MX,
-	    date_add(hoy, 10), "11:00", "Casa ejidal", emails, 3);
+	    esc_date_add(hoy, 10), "11:00", "Casa ejidal", emails, 3);
 	cr_assert_str_eq(second.uid, first.uid, "the new invitation has "
 	    "another UID: calendars will show two mesas");
 	cr_assert_gt(second.sequence, first.sequence, "the new invitation's "
@@ -1657,9 +1163,9 @@ Test(preparacion, late_actor_suspends_convocatoria)
 	/* A material added now suspends it again. */
 	material_text(fac.token, mesa, a[1], "estudios",
 	    "Estudio de afluencia turística", NULL, "Visitantes por mes.");
-	cr_assert_str_eq(mesa_fase(mesa), "suspendida");
-	mail_to(fac.email, idx + 1, NULL);
-	cr_assert_eq(event_count(mesa_eventos(fac.token, mesa),
+	cr_assert_str_eq(esc_mesa_fase(admin, mesa), "suspendida");
+	esc_mail_to(fac.email, idx + 1, NULL);
+	cr_assert_eq(esc_event_count(esc_mesa_eventos(fac.token, mesa),
 	    "mesa.suspendida"), 2);
 }
 
@@ -1672,10 +1178,10 @@ Test(preparacion, timezone_local_date)
 	const char *zone, *local, *utc, *body, *ctype, *token;
 	const char *titulo = "Mesa en otra zona horaria";
 	const char *emails[2] = { ACTORES[0].email, ACTORES[1].email };
-	struct user fac;
+	struct esc_usuario fac;
 	long long mesa, a[2], m0, s, margin_kir, margin_w12;
 	json_t *j;
-	struct out o;
+	struct esc_out o;
 	int before;
 
 	/*
@@ -1695,46 +1201,48 @@ Test(preparacion, timezone_local_date)
 			break;
 		h_sleep_ms(31000);
 	}
-	local = today_in(zone);
-	utc = today_in("UTC");
+	local = esc_today_in(zone);
+	utc = esc_today_in("UTC");
 	cr_assert_str_neq(local, utc, "%s: the local date equals UTC's", zone);
 
-	fac = make_user("Irene Solís", "irene.solis@stl.org.mx",
+	fac = esc_usuario_crear("Irene Solís", "irene.solis@stl.org.mx",
 	    "facilitador", "Oaxaca");
 	mesa = mesa_create(fac.token, titulo, "Oaxaca", zone);
 	j = mesa_ver(fac.token, mesa);
-	cr_assert_str_eq(jstr(j, "zona_horaria"), zone);
-	cr_assert_str_eq(jstr(j, "hoy"), local);
+	cr_assert_str_eq(esc_jstr(j, "zona_horaria"), zone);
+	cr_assert_str_eq(esc_jstr(j, "hoy"), local);
 	a[0] = actor_add(fac.token, mesa, 0);
 	a[1] = actor_add(fac.token, mesa, 1);
 	j = material_text(fac.token, mesa, a[0], "problematicas",
 	    "Diagnóstico local", NULL, "Texto del diagnóstico.");
-	m0 = jint(j, "id");
-	cr_assert_str_eq(jstr(j, "fecha_entrega"), local, "the material's "
+	m0 = esc_jint(j, "id");
+	cr_assert_str_eq(esc_jstr(j, "fecha_entrega"), local, "the material's "
 	    "default date is not today in %s", zone);
 
-	PAL_JSON(fac.token, "material", "enviar", id_text(mesa));
-	token = link_token(jstr(mail_to(ACTORES[1].email, 0, NULL), "text"));
-	cr_assert_eq(link_http("POST", token, &body, &ctype), 200, "%s", body);
+	esc_pal_json(fac.token, "material", "enviar", esc_id_text(mesa));
+	token = esc_link_token(esc_jstr(esc_mail_to(ACTORES[1].email, 0, NULL),
+	    "text"));
+	cr_assert_eq(esc_link_http("POST", token, "", &body, NULL, &ctype), 200,
+	    "%s", body);
 	cr_assert_str_eq(h_db_query_str(&db, "SELECT fecha::text FROM acuses"
-	    " WHERE actor_id = $1 AND material_id = $2", id_text(a[1]),
-	    id_text(m0)), local, "the receipt is not dated in %s (UTC: %s)",
+	    " WHERE actor_id = $1 AND material_id = $2", esc_id_text(a[1]),
+	    esc_id_text(m0)), local, "the receipt is not dated in %s (UTC: %s)",
 	    zone, utc);
 
 	j = json_object_get(mesa_ver(fac.token, mesa), "bloqueos");
-	cr_assert_str_eq(jstr(j, "ultima_recepcion"), local);
-	cr_assert_str_eq(jstr(j, "fecha_minima"), date_add(local, 10));
-	o = PAL_EXPECT(fac.token, 2, "plazo_insuficiente", "mesa", "programar",
-	    id_text(mesa), "--fecha", date_add(local, 9), "--hora", "09:00",
-	    "--lugar", "Sala de juntas");
+	cr_assert_str_eq(esc_jstr(j, "ultima_recepcion"), local);
+	cr_assert_str_eq(esc_jstr(j, "fecha_minima"), esc_date_add(local, 10));
+	o = esc_pal_expect(fac.token, 2, "plazo_insuficiente", "mesa",
+	    "programar", esc_id_text(mesa), "--fecha", esc_date_add(local, 9),
+	    "--hora", "09:00", "--lugar", "Sala de juntas");
 	cr_assert(strstr(o.err, h_strf("Fecha más próxima permitida: %s",
-	    date_add(local, 10))) != NULL, "%s", o.err);
+	    esc_date_add(local, 10))) != NULL, "%s", o.err);
 	before = h_smtp_count(&smtp);
-	PAL_JSON(fac.token, "mesa", "programar", id_text(mesa), "--fecha",
-	    date_add(local, 10), "--hora", "09:00", "--lugar",
+	esc_pal_json(fac.token, "mesa", "programar", esc_id_text(mesa),
+	    "--fecha", esc_date_add(local, 10), "--hora", "09:00", "--lugar",
 	    "Sala de juntas");
 	check_convocatoria(ACTORES[0].email, before, titulo, zone,
-	    date_add(local, 10), "09:00", "Sala de juntas", emails, 2);
+	    esc_date_add(local, 10), "09:00", "Sala de juntas", emails, 2);
 }
 
 /*
@@ -1743,31 +1251,31 @@ Test(preparacion, timezone_local_date)
  */
 Test(preparacion, permissions)
 {
-	const char *hoy = today_in(TZ_MX);
-	struct user fac1, fac2, gar_oax, gar_jal, gar_all;
+	const char *hoy = esc_today_in(TZ_MX);
+	struct esc_usuario fac1, fac2, gar_oax, gar_jal, gar_all;
 	long long m1, m2, a[2], mat;
 	const char *s1, *path, *sha;
 	json_t *j;
 	long long n_actores, n_materiales, n_acuses, n_eventos, n_outbox,
 	    n_enlaces, n_sesiones;
 
-	fac1 = make_user("Facilitadora Uno", "uno@stl.org.mx", "facilitador",
-	    "Oaxaca");
-	fac2 = make_user("Facilitador Dos", "dos@stl.org.mx", "facilitador",
-	    "Oaxaca");
-	gar_oax = make_user("Garante Oaxaca", "garante@oax.org.mx", "garante",
-	    "Oaxaca");
-	gar_jal = make_user("Garante Jalisco", "garante@jal.org.mx", "garante",
-	    "Jalisco");
-	gar_all = make_user("Garante Nacional", "garante@nacional.org.mx",
-	    "garante", NULL);
+	fac1 = esc_usuario_crear("Facilitadora Uno", "uno@stl.org.mx",
+	    "facilitador", "Oaxaca");
+	fac2 = esc_usuario_crear("Facilitador Dos", "dos@stl.org.mx",
+	    "facilitador", "Oaxaca");
+	gar_oax = esc_usuario_crear("Garante Oaxaca", "garante@oax.org.mx",
+	    "garante", "Oaxaca");
+	gar_jal = esc_usuario_crear("Garante Jalisco", "garante@jal.org.mx",
+	    "garante", "Jalisco");
+	gar_all = esc_usuario_crear("Garante Nacional",
+	    "garante@nacional.org.mx", "garante", NULL);
 	m1 = mesa_create(fac1.token, "Mesa de Oaxaca", "Oaxaca", NULL);
 	m2 = mesa_create(fac2.token, "Mesa de Guadalajara", "Jalisco", NULL);
-	s1 = id_text(m1);
+	s1 = esc_id_text(m1);
 	a[0] = actor_add(fac1.token, m1, 0);
 	a[1] = actor_add(fac1.token, m1, 1);
 	path = write_pdf("criterios.pdf", 2000, &sha);
-	mat = jint(material_file(fac1.token, m1, a[0], "criterios_minimos",
+	mat = esc_jint(material_file(fac1.token, m1, a[0], "criterios_minimos",
 	    "Criterios mínimos", NULL, path), "id");
 
 	n_actores = h_db_query_int(&db, "SELECT count(*) FROM actores");
@@ -1779,74 +1287,76 @@ Test(preparacion, permissions)
 	n_sesiones = h_db_query_int(&db, "SELECT count(*) FROM sesiones");
 
 	/* Another facilitator: every write and every read is refused. */
-	PAL_EXPECT(fac2.token, 2, "prohibido", "actor", "agregar", s1,
+	esc_pal_expect(fac2.token, 2, "prohibido", "actor", "agregar", s1,
 	    "--nombre", "Intruso", "--email", "intruso@ejemplo.mx",
 	    "--sector", "stl");
-	PAL_EXPECT(fac2.token, 2, "prohibido", "material", "agregar", s1,
-	    "--actor", id_text(a[0]), "--tipo", "otro", "--titulo", "Intruso",
-	    "--texto", "hola");
-	PAL_EXPECT(fac2.token, 2, "prohibido", "material", "enviar", s1);
-	PAL_EXPECT(fac2.token, 2, "prohibido", "acuse", "registrar", s1,
-	    "--actor", id_text(a[1]), "--material", id_text(mat), "--medio",
-	    "correo");
-	PAL_EXPECT(fac2.token, 2, "prohibido", "mesa", "programar", s1,
-	    "--fecha", date_add(hoy, 10), "--hora", "10:00", "--lugar", "X");
-	PAL_EXPECT(fac2.token, 2, "prohibido", "actor", "revocar-enlaces", s1,
-	    id_text(a[0]));
-	PAL_EXPECT(fac2.token, 2, "prohibido", "sesion", "abrir", s1,
-	    "--asistentes", id_text(a[0]));
-	PAL_EXPECT(fac2.token, 2, "prohibido", "aportacion", "agregar", s1,
-	    "--actor", id_text(a[0]), "--tipo", "duda", "¿Quién soy?");
-	PAL_EXPECT(fac2.token, 2, "prohibido", "mesa", "ver", s1);
-	PAL_EXPECT(fac2.token, 2, "prohibido", "mesa", "linea-tiempo", s1);
-	PAL_EXPECT(fac2.token, 2, "prohibido", "actor", "listar", s1);
-	PAL_EXPECT(fac2.token, 2, "prohibido", "material", "listar", s1);
-	PAL_EXPECT(fac2.token, 2, "prohibido", "material", "descargar", s1,
-	    id_text(mat), "-o", h_path("robado.pdf"));
+	esc_pal_expect(fac2.token, 2, "prohibido", "material", "agregar", s1,
+	    "--actor", esc_id_text(a[0]), "--tipo", "otro", "--titulo",
+	    "Intruso", "--texto", "hola");
+	esc_pal_expect(fac2.token, 2, "prohibido", "material", "enviar", s1);
+	esc_pal_expect(fac2.token, 2, "prohibido", "acuse", "registrar", s1,
+	    "--actor", esc_id_text(a[1]), "--material", esc_id_text(mat),
+	    "--medio", "correo");
+	esc_pal_expect(fac2.token, 2, "prohibido", "mesa", "programar", s1,
+	    "--fecha", esc_date_add(hoy, 10), "--hora", "10:00", "--lugar",
+	    "X");
+	esc_pal_expect(fac2.token, 2, "prohibido", "actor", "revocar-enlaces",
+	    s1, esc_id_text(a[0]));
+	esc_pal_expect(fac2.token, 2, "prohibido", "sesion", "abrir", s1,
+	    "--asistentes", esc_id_text(a[0]));
+	esc_pal_expect(fac2.token, 2, "prohibido", "aportacion", "agregar", s1,
+	    "--actor", esc_id_text(a[0]), "--tipo", "duda", "¿Quién soy?");
+	esc_pal_expect(fac2.token, 2, "prohibido", "mesa", "ver", s1);
+	esc_pal_expect(fac2.token, 2, "prohibido", "mesa", "linea-tiempo", s1);
+	esc_pal_expect(fac2.token, 2, "prohibido", "actor", "listar", s1);
+	esc_pal_expect(fac2.token, 2, "prohibido", "material", "listar", s1);
+	esc_pal_expect(fac2.token, 2, "prohibido", "material", "descargar", s1,
+	    esc_id_text(mat), "-o", h_path("robado.pdf"));
 	cr_assert(!h_file_exists(h_path("robado.pdf")), "a refused download "
 	    "left a file");
-	PAL_EXPECT(fac2.token, 2, "prohibido", "sesion", "ver", s1);
-	api_refused("GET", h_strf("/v1/mesas/%s", s1), fac2.token, NULL, 403,
-	    "prohibido");
-	api_refused("GET", h_strf("/v1/mesas/%s/materiales/%lld/contenido",
+	esc_pal_expect(fac2.token, 2, "prohibido", "sesion", "ver", s1);
+	esc_api_refused("GET", h_strf("/v1/mesas/%s", s1), fac2.token, NULL,
+	    403, "prohibido");
+	esc_api_refused("GET", h_strf("/v1/mesas/%s/materiales/%lld/contenido",
 	    s1, mat), fac2.token, NULL, 403, "prohibido");
 
 	/* The garante of the entidad reads, and changes nothing. */
 	j = mesa_ver(gar_oax.token, m1);
-	cr_assert_str_eq(jstr(j, "titulo"), "Mesa de Oaxaca");
-	j = PAL_JSON(gar_oax.token, "material", "listar", s1);
-	cr_assert_eq(json_array_size(jarr(j, "materiales")), 1);
-	PAL_OK(gar_oax.token, "actor", "listar", s1);
-	PAL_OK(gar_oax.token, "mesa", "linea-tiempo", s1);
-	PAL_OK(gar_oax.token, "material", "descargar", s1, id_text(mat), "-o",
-	    h_path("garante.pdf"));
+	cr_assert_str_eq(esc_jstr(j, "titulo"), "Mesa de Oaxaca");
+	j = esc_pal_json(gar_oax.token, "material", "listar", s1);
+	cr_assert_eq(json_array_size(esc_jarr(j, "materiales")), 1);
+	esc_pal_ok(gar_oax.token, "actor", "listar", s1);
+	esc_pal_ok(gar_oax.token, "mesa", "linea-tiempo", s1);
+	esc_pal_ok(gar_oax.token, "material", "descargar", s1, esc_id_text(mat),
+	    "-o", h_path("garante.pdf"));
 	{
 		size_t len;
 		char *back = h_read_file(h_path("garante.pdf"), &len);
 
 		cr_assert_not_null(back);
-		cr_assert_str_eq(sha256_hex(back, len), sha);
+		cr_assert_str_eq(esc_sha256_hex(back, len), sha);
 		free(back);
 	}
-	PAL_EXPECT(gar_oax.token, 2, "prohibido", "actor", "agregar", s1,
+	esc_pal_expect(gar_oax.token, 2, "prohibido", "actor", "agregar", s1,
 	    "--nombre", "Otro", "--email", "otro@ejemplo.mx", "--sector",
 	    "stl");
-	PAL_EXPECT(gar_oax.token, 2, "prohibido", "acuse", "registrar", s1,
-	    "--actor", id_text(a[1]), "--material", id_text(mat), "--medio",
-	    "correo");
-	PAL_EXPECT(gar_oax.token, 2, "prohibido", "material", "enviar", s1);
-	PAL_EXPECT(gar_oax.token, 2, "prohibido", "mesa", "crear", "--titulo",
-	    "Mesa del garante", "--entidad", "Oaxaca");
+	esc_pal_expect(gar_oax.token, 2, "prohibido", "acuse", "registrar", s1,
+	    "--actor", esc_id_text(a[1]), "--material", esc_id_text(mat),
+	    "--medio", "correo");
+	esc_pal_expect(gar_oax.token, 2, "prohibido", "material", "enviar", s1);
+	esc_pal_expect(gar_oax.token, 2, "prohibido", "mesa", "crear",
+	    "--titulo", "Mesa del garante", "--entidad", "Oaxaca");
 
 	/* A garante of another entidad does not even read it. */
-	PAL_EXPECT(gar_jal.token, 2, "prohibido", "mesa", "ver", s1);
-	PAL_EXPECT(gar_jal.token, 2, "prohibido", "material", "listar", s1);
-	PAL_EXPECT(gar_jal.token, 2, "prohibido", "mesa", "linea-tiempo", s1);
+	esc_pal_expect(gar_jal.token, 2, "prohibido", "mesa", "ver", s1);
+	esc_pal_expect(gar_jal.token, 2, "prohibido", "material", "listar", s1);
+	esc_pal_expect(gar_jal.token, 2, "prohibido", "mesa", "linea-tiempo",
+	    s1);
 
 	/* Unknown is 404, not 403. */
-	PAL_EXPECT(fac1.token, 2, "mesa_no_encontrada", "mesa", "ver",
+	esc_pal_expect(fac1.token, 2, "mesa_no_encontrada", "mesa", "ver",
 	    "999999");
-	api_refused("GET", "/v1/mesas/999999", fac2.token, NULL, 404,
+	esc_api_refused("GET", "/v1/mesas/999999", fac2.token, NULL, 404,
 	    "mesa_no_encontrada");
 
 	cr_assert_eq(h_db_query_int(&db, "SELECT count(*) FROM actores"),
@@ -1863,7 +1373,7 @@ Test(preparacion, permissions)
 	    n_enlaces);
 	cr_assert_eq(h_db_query_int(&db, "SELECT count(*) FROM sesiones"),
 	    n_sesiones);
-	cr_assert_str_eq(mesa_fase(m1), "preparacion");
+	cr_assert_str_eq(esc_mesa_fase(admin, m1), "preparacion");
 	cr_assert_eq(h_db_query_int(&db, "SELECT count(*) FROM mesas"), 2);
 
 	/* Each one lists what it may see. */
@@ -1881,14 +1391,14 @@ Test(preparacion, permissions)
 		};
 
 		for (size_t w = 0; w < sizeof(who) / sizeof(who[0]); w++) {
-			json_t *list = jarr(PAL_JSON(who[w].tok, "mesa",
+			json_t *list = esc_jarr(esc_pal_json(who[w].tok, "mesa",
 			    "listar"), "mesas"), *e;
 			bool saw1 = false, saw2 = false;
 			size_t i;
 
 			json_array_foreach(list, i, e) {
-				saw1 |= jint(e, "id") == m1;
-				saw2 |= jint(e, "id") == m2;
+				saw1 |= esc_jint(e, "id") == m1;
+				saw2 |= esc_jint(e, "id") == m2;
 			}
 			cr_assert_eq(json_array_size(list),
 			    (size_t)who[w].sees1 + (size_t)who[w].sees2,
@@ -1900,18 +1410,18 @@ Test(preparacion, permissions)
 			    w);
 		}
 	}
-	j = jarr(PAL_JSON(admin, "mesa", "listar", "--entidad", "Jalisco"),
-	    "mesas");
+	j = esc_jarr(esc_pal_json(admin, "mesa", "listar", "--entidad",
+	    "Jalisco"), "mesas");
 	cr_assert_eq(json_array_size(j), 1);
-	cr_assert_eq(jint(json_array_get(j, 0), "id"), m2);
-	j = jarr(PAL_JSON(admin, "mesa", "listar", "--fase", "convocada"),
-	    "mesas");
+	cr_assert_eq(esc_jint(json_array_get(j, 0), "id"), m2);
+	j = esc_jarr(esc_pal_json(admin, "mesa", "listar", "--fase",
+	    "convocada"), "mesas");
 	cr_assert_eq(json_array_size(j), 0);
-	j = jarr(PAL_JSON(admin, "mesa", "listar", "--fase", "preparacion"),
-	    "mesas");
+	j = esc_jarr(esc_pal_json(admin, "mesa", "listar", "--fase",
+	    "preparacion"), "mesas");
 	cr_assert_eq(json_array_size(j), 2);
 	{
-		struct out o = PAL_OK(gar_oax.token, "mesa", "listar");
+		struct esc_out o = esc_pal_ok(gar_oax.token, "mesa", "listar");
 
 		cr_assert(strstr(o.out, "Mesa de Oaxaca") != NULL, "%s",
 		    o.out);
@@ -1927,7 +1437,7 @@ Test(preparacion, permissions)
  */
 Test(preparacion, bad_inputs)
 {
-	struct user fac;
+	struct esc_usuario fac;
 	long long mesa, a[2];
 	const char *sm, *path, *sha, *token, *body, *ctype, *token2;
 	struct h_http r;
@@ -1935,59 +1445,59 @@ Test(preparacion, bad_inputs)
 	char big[10240];
 	int before;
 
-	fac = make_user("Elena Ruiz", "elena.ruiz@stl.org.mx", "facilitador",
-	    "Oaxaca");
+	fac = esc_usuario_crear("Elena Ruiz", "elena.ruiz@stl.org.mx",
+	    "facilitador", "Oaxaca");
 	mesa = mesa_create(fac.token, "Mesa de Ocotlán", "Oaxaca", NULL);
-	sm = id_text(mesa);
+	sm = esc_id_text(mesa);
 	a[0] = actor_add(fac.token, mesa, 0);
 	a[1] = actor_add(fac.token, mesa, 1);
 
 	/* Actors. */
-	PAL_EXPECT(fac.token, 2, "actor_duplicado", "actor", "agregar", sm,
+	esc_pal_expect(fac.token, 2, "actor_duplicado", "actor", "agregar", sm,
 	    "--nombre", "El mismo", "--email", "JOSE.Nunez@Colectivo.MX",
 	    "--sector", "stl");
-	api_refused("POST", h_strf("/v1/mesas/%s/actores", sm), fac.token,
+	esc_api_refused("POST", h_strf("/v1/mesas/%s/actores", sm), fac.token,
 	    "{\"nombre\": \"El mismo\", \"email\": \"Jose.NUNEZ@colectivo.mx\","
 	    " \"sector\": \"stl\"}", 409, "actor_duplicado");
-	PAL_FAILS(fac.token, "email_invalido", "actor", "agregar", sm,
+	esc_pal_fails(fac.token, "email_invalido", "actor", "agregar", sm,
 	    "--nombre", "Ana", "--email", "ana@ejemplo.mx\r\nRCPT TO:<x@y.mx>",
 	    "--sector", "stl");
-	api_refused("POST", h_strf("/v1/mesas/%s/actores", sm), fac.token,
+	esc_api_refused("POST", h_strf("/v1/mesas/%s/actores", sm), fac.token,
 	    "{\"nombre\": \"Ana\", \"email\": \"ana@ejemplo.mx\\r\\nRCPT TO:"
 	    "<x@y.mx>\", \"sector\": \"stl\"}", 422, "email_invalido");
-	PAL_FAILS(fac.token, "email_invalido", "actor", "agregar", sm,
+	esc_pal_fails(fac.token, "email_invalido", "actor", "agregar", sm,
 	    "--nombre", "Ana", "--email", "ana.ejemplo.mx", "--sector", "stl");
-	api_refused("POST", h_strf("/v1/mesas/%s/actores", sm), fac.token,
+	esc_api_refused("POST", h_strf("/v1/mesas/%s/actores", sm), fac.token,
 	    "{\"nombre\": \"Ana\\r\\nBcc: x@y.mx\", \"email\": "
 	    "\"ana@ejemplo.mx\", \"sector\": \"stl\"}", 422, "texto_invalido");
-	PAL_EXPECT(fac.token, 1, NULL, "actor", "agregar", sm, "--nombre",
+	esc_pal_expect(fac.token, 1, NULL, "actor", "agregar", sm, "--nombre",
 	    "Ana", "--email", "ana@ejemplo.mx", "--sector", "academia");
-	api_refused("POST", h_strf("/v1/mesas/%s/actores", sm), fac.token,
+	esc_api_refused("POST", h_strf("/v1/mesas/%s/actores", sm), fac.token,
 	    "{\"nombre\": \"Ana\", \"email\": \"ana@ejemplo.mx\", \"sector\":"
 	    " \"academia\"}", 422, "sector_invalido");
-	PAL_EXPECT(fac.token, 2, "mesa_no_encontrada", "actor", "agregar",
+	esc_pal_expect(fac.token, 2, "mesa_no_encontrada", "actor", "agregar",
 	    "999999", "--nombre", "Ana", "--email", "ana@ejemplo.mx",
 	    "--sector", "stl");
 	cr_assert_eq(h_db_query_int(&db, "SELECT count(*) FROM actores"), 2);
 
 	/* Materials. */
-	PAL_FAILS(fac.token, NULL, "material", "agregar", sm, "--actor",
-	    id_text(a[0]), "--tipo", "chismes", "--titulo", "X", "--texto",
+	esc_pal_fails(fac.token, NULL, "material", "agregar", sm, "--actor",
+	    esc_id_text(a[0]), "--tipo", "chismes", "--titulo", "X", "--texto",
 	    "hola");
 	r = h_http("POST", h_strf("%s/v1/mesas/%s/materiales?actor=%lld"
 	    "&tipo=chismes&titulo=X", pald.url, sm, a[0]), fac.token,
 	    "text/plain; charset=utf-8", "hola", 4);
 	cr_assert_eq(r.status, 422, "unknown tipo: %ld %s", r.status, r.body);
 	h_http_free(&r);
-	PAL_EXPECT(fac.token, 2, "actor_no_encontrado", "material", "agregar",
-	    sm, "--actor", "999999", "--tipo", "otro", "--titulo", "X",
-	    "--texto", "hola");
-	PAL_EXPECT(fac.token, 2, "fecha_futura", "material", "agregar", sm,
-	    "--actor", id_text(a[0]), "--tipo", "otro", "--titulo", "X",
-	    "--fecha", date_add(today_in(TZ_MX), 1), "--texto", "hola");
+	esc_pal_expect(fac.token, 2, "actor_no_encontrado", "material",
+	    "agregar", sm, "--actor", "999999", "--tipo", "otro", "--titulo",
+	    "X", "--texto", "hola");
+	esc_pal_expect(fac.token, 2, "fecha_futura", "material", "agregar", sm,
+	    "--actor", esc_id_text(a[0]), "--tipo", "otro", "--titulo", "X",
+	    "--fecha", esc_date_add(esc_today_in(TZ_MX), 1), "--texto", "hola");
 	h_write_file(h_path("vacio.pdf"), "", 0);
-	PAL_FAILS(fac.token, "material_vacio", "material", "agregar", sm,
-	    "--actor", id_text(a[0]), "--tipo", "otro", "--titulo", "Vacío",
+	esc_pal_fails(fac.token, "material_vacio", "material", "agregar", sm,
+	    "--actor", esc_id_text(a[0]), "--tipo", "otro", "--titulo", "Vacío",
 	    h_path("vacio.pdf"));
 	r = h_http("POST", h_strf("%s/v1/mesas/%s/materiales?actor=%lld"
 	    "&tipo=otro&titulo=X", pald.url, sm, a[0]), fac.token,
@@ -1999,21 +1509,23 @@ Test(preparacion, bad_inputs)
 	    0);
 
 	/* Illegal phase moves before the session. */
-	PAL_EXPECT(fac.token, 2, NULL, "aportacion", "agregar", sm, "--actor",
-	    id_text(a[0]), "--tipo", "duda", "¿Cuándo empezamos?");
-	api("POST", h_strf("/v1/mesas/%s/aportaciones", sm), fac.token,
+	esc_pal_expect(fac.token, 2, NULL, "aportacion", "agregar", sm,
+	    "--actor", esc_id_text(a[0]), "--tipo", "duda",
+	    "¿Cuándo empezamos?");
+	esc_api("POST", h_strf("/v1/mesas/%s/aportaciones", sm), fac.token,
 	    h_strf("{\"actor\": %lld, \"tipo\": \"duda\", \"texto\": \"x\"}",
 	    a[0]), 409);
-	PAL_EXPECT(fac.token, 2, NULL, "sesion", "abrir", sm, "--asistentes",
-	    id_text(a[0]));
-	api("POST", h_strf("/v1/mesas/%s/sesion", sm), fac.token,
+	esc_pal_expect(fac.token, 2, NULL, "sesion", "abrir", sm,
+	    "--asistentes", esc_id_text(a[0]));
+	esc_api("POST", h_strf("/v1/mesas/%s/sesion", sm), fac.token,
 	    h_strf("{\"asistentes\": [%lld]}", a[0]), 409);
-	PAL_EXPECT(fac.token, 2, "sesion_no_encontrada", "sesion", "ver", sm);
+	esc_pal_expect(fac.token, 2, "sesion_no_encontrada", "sesion", "ver",
+	    sm);
 	cr_assert_eq(h_db_query_int(&db, "SELECT count(*) FROM sesiones"), 0);
-	cr_assert_str_eq(mesa_fase(mesa), "preparacion");
+	cr_assert_str_eq(esc_mesa_fase(admin, mesa), "preparacion");
 
 	/* A mesa in a zone that does not exist. */
-	PAL_EXPECT(fac.token, 2, "zona_horaria_invalida", "mesa", "crear",
+	esc_pal_expect(fac.token, 2, "zona_horaria_invalida", "mesa", "crear",
 	    "--titulo", "Mesa en Marte", "--entidad", "Oaxaca",
 	    "--zona-horaria", "Marte/Olimpo");
 	cr_assert_eq(h_db_query_int(&db, "SELECT count(*) FROM mesas"), 1);
@@ -2021,43 +1533,46 @@ Test(preparacion, bad_inputs)
 	/* Links: invalid, malformed, then revoked. */
 	material_text(fac.token, mesa, a[0], "problematicas", "Problemas",
 	    NULL, "Baches en todas las calles.");
-	PAL_JSON(fac.token, "material", "enviar", sm);
-	token = link_token(jstr(mail_to(ACTORES[1].email, 0, NULL), "text"));
+	esc_pal_json(fac.token, "material", "enviar", sm);
+	token = esc_link_token(esc_jstr(esc_mail_to(ACTORES[1].email, 0, NULL),
+	    "text"));
 	check_invalid_link("GET", "0123456789abcdef0123456789abcdef"
 	    "0123456789abcdef0123456789abcdef");
 	check_invalid_link("POST", "0123456789abcdef0123456789abcdef"
 	    "0123456789abcdef0123456789abcdef");
 	check_invalid_link("GET", "abc");
 	check_invalid_link("POST", h_strf("%.63sX", token));
-	cr_assert_eq(link_http("GET", token, &body, &ctype), 200, "%s", body);
-	j = PAL_JSON(fac.token, "actor", "revocar-enlaces", sm, id_text(a[1]));
-	cr_assert_eq(jint(j, "revocados"), 1);
+	cr_assert_eq(esc_link_http("GET", token, "", &body, NULL, &ctype), 200,
+	    "%s", body);
+	j = esc_pal_json(fac.token, "actor", "revocar-enlaces", sm,
+	    esc_id_text(a[1]));
+	cr_assert_eq(esc_jint(j, "revocados"), 1);
 	check_invalid_link("GET", token);
 	check_invalid_link("POST", token);
 	cr_assert_eq(h_db_query_int(&db, "SELECT count(*) FROM acuses WHERE "
-	    "actor_id = $1", id_text(a[1])), 0, "a revoked link recorded a "
+	    "actor_id = $1", esc_id_text(a[1])), 0, "a revoked link recorded a "
 	    "receipt");
-	cr_assert_eq(event_count(mesa_eventos(fac.token, mesa),
+	cr_assert_eq(esc_event_count(esc_mesa_eventos(fac.token, mesa),
 	    "enlace.revocado"), 1);
 	/* A new send makes a new link, which works. */
 	before = h_smtp_count(&smtp);
-	PAL_JSON(fac.token, "material", "enviar", sm);
-	token2 = link_token(jstr(mail_to(ACTORES[1].email, before, NULL),
-	    "text"));
+	esc_pal_json(fac.token, "material", "enviar", sm);
+	token2 = esc_link_token(esc_jstr(esc_mail_to(ACTORES[1].email, before,
+	    NULL), "text"));
 	cr_assert_str_neq(token2, token);
-	cr_assert_eq(link_http("POST", token2, &body, &ctype), 200, "%s",
-	    body);
+	cr_assert_eq(esc_link_http("POST", token2, "", &body, NULL, &ctype),
+	    200, "%s", body);
 	cr_assert_eq(h_db_query_int(&db, "SELECT count(*) FROM acuses WHERE "
-	    "actor_id = $1", id_text(a[1])), 1);
+	    "actor_id = $1", esc_id_text(a[1])), 1);
 	check_invalid_link("POST", token);
 
 	/* Oversized uploads, with a 4 KiB limit. */
 	h_pald_stop(&pald);
 	h_pald_start(&pald, &db, &smtp, "material_max_bytes = 4096\n");
 	path = write_pdf("grande.pdf", sizeof(big), &sha);
-	PAL_EXPECT(fac.token, 2, NULL, "material", "agregar", sm, "--actor",
-	    id_text(a[1]), "--tipo", "estudios", "--titulo", "Estudio grande",
-	    path);
+	esc_pal_expect(fac.token, 2, NULL, "material", "agregar", sm, "--actor",
+	    esc_id_text(a[1]), "--tipo", "estudios", "--titulo",
+	    "Estudio grande", path);
 	memset(big, 'x', sizeof(big));
 	r = h_http("POST", h_strf("%s/v1/mesas/%s/materiales?actor=%lld"
 	    "&tipo=estudios&titulo=Grande", pald.url, sm, a[1]), fac.token,
@@ -2071,7 +1586,7 @@ Test(preparacion, bad_inputs)
 	path = write_pdf("justo.pdf", 4096, &sha);
 	j = material_file(fac.token, mesa, a[1], "estudios", "Estudio justo",
 	    NULL, path);
-	cr_assert_str_eq(jstr(j, "sha256"), sha);
+	cr_assert_str_eq(esc_jstr(j, "sha256"), sha);
 	cr_assert_eq(h_db_query_int(&db, "SELECT count(*) FROM materiales"),
 	    2);
 }
