@@ -23,6 +23,8 @@ enum config_type {
 	CONFIG_STRING,
 	CONFIG_BOOL,
 	CONFIG_LOG_LEVEL,	/* a string restricted to the log levels */
+	CONFIG_DAYS,		/* a string: comma-separated days, 0..366 */
+	CONFIG_TIME,		/* a string: HH:MM */
 };
 
 struct config_key {
@@ -95,6 +97,20 @@ static const struct config_key config_keys[] = {
 	    "Longest retry delay, in seconds."),
 	KEY(mail_max_attempts, CONFIG_INT, "12", 1, 1000, false,
 	    "Attempts before a message is marked fallido."),
+	KEY(recordatorio_dias_antes, CONFIG_DAYS, "30,7,1,0", 0, 0, true,
+	    "Days before an activity's deadline to remind (0 = on the day)."),
+	KEY(recordatorio_vencida_cada, CONFIG_INT, "7", 1, 366, true,
+	    "An overdue activity is reminded the day after, then every N days."),
+	KEY(recordatorio_copia_facilitador, CONFIG_INT, "7", 0, 366, true,
+	    "From this many days overdue the facilitator is copied."),
+	KEY(recordatorio_copia_garante, CONFIG_INT, "14", 0, 366, true,
+	    "From this many days overdue the organismo garante is copied."),
+	KEY(recordatorio_hora, CONFIG_TIME, "09:00", 0, 0, true,
+	    "Local hour (in each mesa's zone) from which reminders go out."),
+	KEY(recordatorio_acuse_cada, CONFIG_INT, "3", 1, 366, true,
+	    "An actor who has not confirmed receipt is reminded every N days."),
+	KEY(recordatorio_periodo_s, CONFIG_INT, "60", 1, 86400, false,
+	    "How often the reminder planner runs, in seconds."),
 	KEY(log_level, CONFIG_LOG_LEVEL, "info", 0, 0, true,
 	    "debug, info, warn or error."),
 };
@@ -127,6 +143,38 @@ config_parse_bool(const char *v, bool *out)
 		}
 	}
 	return false;
+}
+
+/* "30,7,1,0": 1 to 16 distinct-or-not day counts from 0 to 366. */
+static bool
+config_days_valid(const char *v)
+{
+	int n = 0;
+
+	for (;;) {
+		char *end;
+		long d;
+
+		if (*v < '0' || *v > '9')
+			return false;
+		d = strtol(v, &end, 10);
+		if (d > 366 || ++n > 16)
+			return false;
+		if (*end == '\0')
+			return true;
+		if (*end != ',')
+			return false;
+		v = end + 1;
+	}
+}
+
+static bool
+config_time_valid(const char *v)
+{
+	return strlen(v) == 5 && v[0] >= '0' && v[0] <= '2' &&
+	    v[1] >= '0' && v[1] <= '9' && v[2] == ':' && v[3] >= '0' &&
+	    v[3] <= '5' && v[4] >= '0' && v[4] <= '9' &&
+	    (v[0] - '0') * 10 + (v[1] - '0') < 24;
 }
 
 static bool
@@ -165,14 +213,28 @@ config_apply(struct config *c, const struct config_key *k, const char *v,
 		*(bool *)(void *)p = b;
 		return true;
 	case CONFIG_LOG_LEVEL:
-		if (!log_parse_level(v, &lv)) {
+	case CONFIG_DAYS:
+	case CONFIG_TIME:
+	case CONFIG_STRING:
+		if (k->type == CONFIG_LOG_LEVEL && !log_parse_level(v, &lv)) {
 			error_set(err, 400, "config_invalida",
 			    "%s: se esperaba debug, info, warn o error, "
 			    "no «%s»", k->name, v);
 			return false;
 		}
-		/* FALLTHROUGH */
-	case CONFIG_STRING:
+		if (k->type == CONFIG_DAYS && !config_days_valid(v)) {
+			error_set(err, 400, "config_invalida",
+			    "%s: se esperaba una lista de días entre 0 y 366 "
+			    "separados por comas, como 30,7,1,0; no «%s»",
+			    k->name, v);
+			return false;
+		}
+		if (k->type == CONFIG_TIME && !config_time_valid(v)) {
+			error_set(err, 400, "config_invalida",
+			    "%s: se esperaba una hora HH:MM, no «%s»", k->name,
+			    v);
+			return false;
+		}
 		free(*(char **)(void *)p);
 		*(char **)(void *)p = xstrdup(v);
 		return true;
@@ -210,7 +272,7 @@ config_cleanup(struct config *c)
 	for (size_t i = 0; i < N_KEYS; i++) {
 		const struct config_key *k = &config_keys[i];
 
-		if (k->type == CONFIG_STRING || k->type == CONFIG_LOG_LEVEL) {
+		if (k->type != CONFIG_INT && k->type != CONFIG_BOOL) {
 			char **p = (char **)(void *)((char *)c + k->offset);
 
 			free(*p);
@@ -307,10 +369,14 @@ config_reload_into(struct config *dst, const struct config *src)
 			break;
 		case CONFIG_STRING:
 		case CONFIG_LOG_LEVEL:
+		case CONFIG_DAYS:
+		case CONFIG_TIME:
 			/*
 			 * Reloadable strings are read only by the loop
-			 * thread (log_level is applied by main), so swapping
-			 * the pointer here is safe.
+			 * thread (log_level is applied by main; the reminder
+			 * planner copies its settings into each job before
+			 * handing it to a worker), so swapping the pointer
+			 * here, on the loop thread, is safe.
 			 */
 			free(*(char **)(void *)d);
 			*(char **)(void *)d =
@@ -340,6 +406,8 @@ config_dump(const struct config *c, FILE *out)
 			break;
 		case CONFIG_STRING:
 		case CONFIG_LOG_LEVEL:
+		case CONFIG_DAYS:
+		case CONFIG_TIME:
 			fprintf(out, "%s = %s\n\n", k->name,
 			    *(char *const *)(const void *)p);
 			break;

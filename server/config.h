@@ -44,6 +44,14 @@ struct config {
 	int	 mail_retry_base_s;
 	int	 mail_retry_max_s;
 	int	 mail_max_attempts;
+	/* Reminders (DESIGN.md section 3); all reloadable but the period */
+	char	*recordatorio_dias_antes;	/* "30,7,1,0" */
+	int	 recordatorio_vencida_cada;
+	int	 recordatorio_copia_facilitador;
+	int	 recordatorio_copia_garante;
+	char	*recordatorio_hora;		/* "09:00", local */
+	int	 recordatorio_acuse_cada;
+	int	 recordatorio_periodo_s;
 	/* Logging */
 	char	*log_level;		/* reloadable */
 };

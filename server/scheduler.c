@@ -12,6 +12,7 @@
 #include <event2/event.h>
 
 #include "dbpool.h"
+#include "reminders.h"
 
 #define SCHEDULER_TICK_MS	100
 
@@ -25,6 +26,7 @@ struct scheduler_job {
 static struct scheduler_job scheduler_jobs[] = {
 	/* Keeps /healthz true while no request touches the database. */
 	{ "db_ping", 1000, dbpool_ping, 0 },
+	{ "reminders", 1000, reminders_tick, 0 },
 };
 
 static struct event *scheduler_ev;
