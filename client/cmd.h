@@ -73,6 +73,11 @@ commands_fn cmd_pal_datos;
 commands_fn cmd_pal_evidencia;
 commands_fn cmd_conformidad_registrar;
 
+/* cmd_seguimiento.c: progress reports and reminders. */
+commands_fn cmd_actividad_avance;
+commands_fn cmd_actividad_avances;
+commands_fn cmd_recordatorios_ejecutar;
+
 /* Requests and replies (cmd.c). */
 
 /* Prints the body as it came, ended by a newline, for --json. */

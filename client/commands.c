@@ -50,6 +50,8 @@ static const char *const commands_tipos_compromiso[] = {
 static const char *const commands_criterios[] = { "medible", "especifico",
     "replicable", "sostenible", "alto_impacto", NULL };
 static const char *const commands_formatos[] = { "json", "csv", NULL };
+static const char *const commands_estados_avance[] = { "en_progreso",
+    "cumplida", NULL };
 
 /* The argument every command of a mesa starts with. */
 #define COMMANDS_MESA	{ .name = "MESA", .kind = COMMANDS_NUMBER }
@@ -448,6 +450,43 @@ const struct commands_entry commands_table[] = {
 		.positional = { COMMANDS_COMPROMISO },
 	},
 	{
+		.noun = "actividad", .verb = "avance",
+		.usage = "ACTIVIDAD --estado en_progreso|cumplida [--avance N] "
+		    "[--evidencia URL] [--nota T]",
+		.summary = "Registra un reporte de avance de una actividad de "
+		    "un PAL en seguimiento.",
+		.notes = "--avance es el porcentaje, de 0 a 100; «cumplida» lo "
+		    "deja en 100 y detiene los recordatorios. --evidencia es "
+		    "un enlace http:// o https:// al entregable; --nota "
+		    "explica el avance o el retraso. Los responsables, que no "
+		    "tienen cuenta, reportan con el enlace de sus "
+		    "recordatorios.",
+		.min_args = 1, .max_args = 1,
+		.needs_token = true,
+		.handler = cmd_actividad_avance,
+		.options = {
+			{ .name = "estado", .has_value = true,
+			    .required = true, .kind = COMMANDS_CHOICE,
+			    .choices = commands_estados_avance },
+			{ .name = "avance", .has_value = true },
+			{ .name = "evidencia", .has_value = true },
+			{ .name = "nota", .has_value = true },
+		},
+		.positional = { { .name = "ACTIVIDAD",
+		    .kind = COMMANDS_NUMBER } },
+	},
+	{
+		.noun = "actividad", .verb = "avances",
+		.usage = "ACTIVIDAD",
+		.summary = "Muestra una actividad y sus reportes de avance, "
+		    "en orden.",
+		.min_args = 1, .max_args = 1,
+		.needs_token = true,
+		.handler = cmd_actividad_avances,
+		.positional = { { .name = "ACTIVIDAD",
+		    .kind = COMMANDS_NUMBER } },
+	},
+	{
 		.noun = "criterio", .verb = "atestiguar",
 		.usage = "COMPROMISO --criterio medible|especifico|replicable|"
 		    "sostenible|alto_impacto --quien Q --justificacion J",
@@ -601,6 +640,18 @@ const struct commands_entry commands_table[] = {
 			{ .name = "medio", .has_value = true },
 		},
 		.positional = { COMMANDS_MESA },
+	},
+	{
+		.noun = "recordatorios", .verb = "ejecutar",
+		.usage = "",
+		.summary = "Planifica ahora los recordatorios que tocan y "
+		    "muestra la cola.",
+		.notes = "Solo para administradores. pald planifica los "
+		    "recordatorios por sí solo cada cierto tiempo; esta orden "
+		    "hace una pasada en el momento. Un recordatorio nunca se "
+		    "envía dos veces.",
+		.needs_token = true,
+		.handler = cmd_recordatorios_ejecutar,
 	},
 	{ .noun = NULL },
 };

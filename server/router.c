@@ -16,6 +16,8 @@
 #include "api_materiales.h"
 #include "api_mesas.h"
 #include "api_pal.h"
+#include "api_recordatorios.h"
+#include "api_seguimiento.h"
 #include "api_sesion.h"
 #include "api_usuarios.h"
 #include "web_conformidad.h"
@@ -107,6 +109,13 @@ const struct route router_routes[] = {
 	    true, false, false },
 	{ "POST", "/v1/mesas/{id}/conformidades", api_conformidades_registrar,
 	    W, true, false, false },
+
+	{ "GET", "/v1/actividades/{id}/avances", api_avances_listar, ROLE_ANY,
+	    true, false, false },
+	{ "POST", "/v1/actividades/{id}/avances", api_avances_registrar, W,
+	    true, false, false },
+	{ "POST", "/v1/recordatorios/ejecutar", api_recordatorios_ejecutar,
+	    ROLE_ADMIN, true, false, false },
 
 	/* Personal links: no account, the token is the credential. */
 	{ "GET", "/e/{token}", web_enlace_ver, 0, true, true, false },

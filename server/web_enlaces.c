@@ -22,6 +22,7 @@
 #include "store_materiales.h"
 #include "token.h"
 #include "web.h"
+#include "web_avance.h"
 #include "web_conformidad.h"
 
 #define BOTON	"Confirmo que recibí los materiales"
@@ -82,6 +83,8 @@ web_enlace_ver(struct req *rq)
 {
 	if (web_conformidad_es(rq))
 		web_conformidad_ver(rq);
+	else if (web_avance_es(rq))
+		web_avance_ver(rq);
 	else
 		web_enlace_acuse_ver(rq);
 }
@@ -91,6 +94,8 @@ web_enlace_confirmar(struct req *rq)
 {
 	if (web_conformidad_es(rq))
 		web_conformidad_confirmar(rq);
+	else if (web_avance_es(rq))
+		web_avance_confirmar(rq);
 	else
 		web_enlace_acuse_confirmar(rq);
 }
@@ -154,7 +159,9 @@ web_enlace_acuse_ver(struct req *rq)
 		    "type=\"submit\">" BOTON "</button>\n</form>\n"
 		    "<p class=\"nota\">La mesa no puede convocarse hasta que "
 		    "todos los actores confirmen que recibieron todos los "
-		    "materiales, al menos 10 días antes de la sesión. Si le "
+		    "materiales, al menos ");
+		buf_printf(&b, "%d", RULES_DIAS_ANTICIPACION);
+		buf_puts(&b, " días antes de la sesión. Si le "
 		    "falta algún archivo, no pulse el botón y escriba a ");
 		web_escape(&b, e.facilitador);
 		buf_puts(&b, ", quien facilita la mesa.</p>\n");
