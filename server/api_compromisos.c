@@ -529,8 +529,11 @@ api_compromisos_editar(struct req *rq)
 		json_decref(datos);
 		goto fail;
 	}
-	if (!store_compromiso_actualizar(rq->db, m.id, id, &c, &err) ||
-	    !store_evento(rq->db, m.id, rq->user.id, 0, "compromiso.editado",
+	if (!store_compromiso_actualizar(rq->db, m.id, id, &c, &err)) {
+		json_decref(datos);	/* store_evento would have stolen it */
+		goto fail;
+	}
+	if (!store_evento(rq->db, m.id, rq->user.id, 0, "compromiso.editado",
 	    datos, &err, "Compromiso %d «%s» editado: %s.", numero,
 	    c.titulo, nombres))
 		goto fail;

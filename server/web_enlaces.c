@@ -20,6 +20,7 @@
 #include "rules.h"
 #include "store_eventos.h"
 #include "store_materiales.h"
+#include "store_mesas.h"
 #include "token.h"
 #include "web.h"
 #include "web_avance.h"
@@ -181,6 +182,7 @@ web_enlace_acuse_confirmar(struct req *rq)
 {
 	struct enlace_acuse e;
 	struct error err;
+	struct mesa m;
 	struct buf b;
 	json_t *ids;
 	size_t n;
@@ -189,6 +191,21 @@ web_enlace_acuse_confirmar(struct req *rq)
 
 	if (!web_enlace_abrir(rq, &e))
 		return;
+	/*
+	 * The mesa's row lock, as every writer of a mesa takes it; and a
+	 * receipt only means something while the mesa is being prepared.
+	 */
+	if (!store_mesa_cargar(rq->db, e.mesa_id, true, &m, &err)) {
+		web_enlace_error(rq, &err);
+		return;
+	}
+	if (m.fase != FASE_PREPARACION && m.fase != FASE_CONVOCADA &&
+	    m.fase != FASE_SUSPENDIDA) {
+		web_reply_message(rq, 409, "La preparación ya terminó",
+		    "La mesa ya no está en preparación, así que no hace falta "
+		    "confirmar la recepción de sus materiales.");
+		return;
+	}
 	if ((ids = store_enlace_confirmar(rq->db, &e, &dia, &err)) == NULL) {
 		web_enlace_error(rq, &err);
 		return;

@@ -838,3 +838,41 @@ Test(materiales, pages_escape_what_people_typed)
 	cr_assert(strstr(r.body, "<script") == NULL, "%s", r.body);
 	h_http_free(&r);
 }
+
+/* After the preparation a receipt means nothing: the link refuses it. */
+Test(materiales, link_after_preparation_records_nothing)
+{
+	const char *link;
+	json_t *res, *msg;
+	struct h_http r;
+	long long antes;
+	int n;
+
+	json_decref(upload_ok(ana, "problematicas", "Diagnóstico ciudadano",
+	    NULL, NULL, "text/plain; charset=utf-8", texto, strlen(texto)));
+	res = call("POST", h_strf("/v1/mesas/%lld/materiales/enviar", mesa),
+	    fac, NULL, 200);
+	n = (int)json_array_size(json_object_get(res, "envios"));
+	json_decref(res);
+	cr_assert_gt(n, 0);
+	cr_assert_eq(h_smtp_wait(&smtp, n, 15000), n);
+	msg = mail_to("carla@ejemplo.mx", 0);
+	link = link_in(str_of(msg, "text"));
+	cr_assert_not_null(link);
+	link = h_strf("%s", link);
+	json_decref(msg);
+
+	h_db_exec(&db, "UPDATE mesas SET fase = 'en_sesion',"
+	    " fecha = current_date, hora = '10:00', lugar = 'Sala'"
+	    " WHERE id = $1", h_strf("%lld", mesa));
+	antes = count("SELECT count(*) FROM acuses");
+	r = h_http("POST", link, NULL, "application/x-www-form-urlencoded",
+	    "", 0);
+	cr_assert_eq(r.status, 409, "%s", r.body);
+	cr_assert(strstr(r.body, "ya no está en preparación") != NULL, "%s",
+	    r.body);
+	h_http_free(&r);
+	cr_assert_eq(count("SELECT count(*) FROM acuses"), antes);
+	cr_assert_eq(count("SELECT count(*) FROM eventos"
+	    " WHERE tipo = 'acuse.confirmado'"), 0);
+}
