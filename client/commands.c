@@ -22,6 +22,7 @@
 
 #include "buf.h"
 #include "cmd.h"
+#include "dates.h"
 #include "output.h"
 #include "settings.h"
 
@@ -864,39 +865,22 @@ commands_number_valid(const char *s, size_t len, json_int_t *n)
 	return v > 0;
 }
 
-/* The two-digit number at s, or -1. */
-static int
-commands_two_digits(const char *s)
-{
-	if (!commands_is_digit(s[0]) || !commands_is_digit(s[1]))
-		return -1;
-	return (s[0] - '0') * 10 + (s[1] - '0');
-}
 
-/* AAAA-MM-DD in shape; whether 2026-02-30 exists is the server's call. */
+/* A real calendar date, AAAA-MM-DD (the server checks again). */
 static bool
 commands_date_valid(const char *s)
 {
-	int m, d;
+	int days;
 
-	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-' ||
-	    commands_two_digits(s) < 0 || commands_two_digits(s + 2) < 0)
-		return false;
-	m = commands_two_digits(s + 5);
-	d = commands_two_digits(s + 8);
-	return m >= 1 && m <= 12 && d >= 1 && d <= 31;
+	return dates_parse(s, &days);
 }
 
 static bool
 commands_time_valid(const char *s)
 {
-	int h, m;
+	int minutes;
 
-	if (strlen(s) != 5 || s[2] != ':')
-		return false;
-	h = commands_two_digits(s);
-	m = commands_two_digits(s + 3);
-	return h >= 0 && h <= 23 && m >= 0 && m <= 59;
+	return dates_parse_time(s, &minutes);
 }
 
 /* Checks a list "3,4,5" of positive integers without repeats. */

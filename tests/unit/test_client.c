@@ -433,8 +433,10 @@ Test(client_parse, choices_are_checked)
 Test(client_parse, date_and_time_shapes)
 {
 	static const char *const good_dates[] = { "2026-12-07", "2027-01-31",
-	    "1999-02-29" };
-	static const char *const bad_dates[] = { "2026-12-7", "07/12/2026",
+	    "2024-02-29" };
+	/* Dates that do not exist are refused before any request. */
+	static const char *const bad_dates[] = { "1999-02-29", "2026-02-30",
+	    "2026-04-31", "2026-12-7", "07/12/2026",
 	    "2026-13-01", "2026-00-10", "2026-12-32", "2026-12-00",
 	    "2026-12-07T10:00", "20261207", "2026-1a-01", "hoy" };
 	static const char *const good_times[] = { "00:00", "09:30", "23:59" };
