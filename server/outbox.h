@@ -13,6 +13,7 @@
 #include <jansson.h>
 #include <libpq-fe.h>
 
+#include "buf.h"
 #include "error.h"
 #include "mime.h"
 
@@ -35,6 +36,50 @@ struct outbox_mail {
  */
 bool	outbox_enqueue(PGconn *conn, const struct outbox_mail *m,
 	    long long *id_out, char **message_id_out, struct error *err);
+
+/*
+ * Many messages queued with one statement, for a caller that writes
+ * thousands in one transaction (the reminder planner): add builds each
+ * message in memory at once (Date and Message-ID fixed then, as
+ * outbox_enqueue does), flush inserts them all. The fields are private to
+ * outbox.c.
+ */
+struct outbox_batch {
+	struct buf	message_id;	/* PostgreSQL array literals */
+	struct buf	mesa_id;
+	struct buf	tipo;
+	struct buf	to_addr;
+	struct buf	to_name;
+	struct buf	subject;
+	struct buf	mensaje;	/* binary bytea[] */
+	size_t		n;
+};
+
+void	outbox_batch_init(struct outbox_batch *b);
+
+/*
+ * Builds the message of m (borrowed, copied) into the batch. False with
+ * err (422 for a bad address or header, 500 without tipo), the batch
+ * unchanged.
+ */
+bool	outbox_batch_add(struct outbox_batch *b, const struct outbox_mail *m,
+	    struct error *err);
+
+/* The messages added since init or the last flush. */
+size_t	outbox_batch_count(const struct outbox_batch *b);
+
+/*
+ * Inserts every message added as pendiente with one statement inside the
+ * caller's open transaction, fills ids_out (caller's array of
+ * outbox_batch_count entries, or NULL) with their ids in the order added,
+ * and empties the batch. Nothing to insert is success. False with err
+ * (503/500 from the database); the batch is emptied either way.
+ */
+bool	outbox_batch_flush(PGconn *conn, struct outbox_batch *b,
+	    long long *ids_out, struct error *err);
+
+/* Frees what the batch holds; it needs outbox_batch_init to be reused. */
+void	outbox_batch_cleanup(struct outbox_batch *b);
 
 /*
  * The outbox for `pal correo listar`: newest first, at most limit rows,

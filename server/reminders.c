@@ -67,6 +67,8 @@
 #define REMINDERS_LOCK	"1346456644, 2"
 /* Bytes of an activity's description in a subject line. */
 #define REMINDERS_ASUNTO_MAX	80
+/* Emails queued per INSERT. */
+#define REMINDERS_LOTE	4096
 /* Day numbers to and from SQL dates. */
 #define REMINDERS_EPOCH	"date '1970-01-01'"
 
@@ -1051,21 +1053,50 @@ out:
 }
 
 /*
- * Builds and queues one email per proposed reminder. An address the mail
- * builder refuses (422) loses that one email, logged; its reminder is
- * still recorded, since retrying it every pass would only fail again.
+ * Queues the emails added to batch for rows[first..end) and gives each
+ * row its outbox id (slot[i] is its position in the batch plus one, 0 for
+ * a row without email).
+ */
+static bool
+reminders_flush(struct reminders_pass *p, struct outbox_batch *batch,
+    const size_t *slot, size_t first, size_t end, struct error *err)
+{
+	long long *ids;
+	bool ok;
+
+	if (outbox_batch_count(batch) == 0)
+		return true;
+	ids = xcalloc(outbox_batch_count(batch), sizeof(*ids));
+	ok = outbox_batch_flush(p->conn, batch, ids, err);
+	for (size_t i = first; ok && i < end; i++)
+		if (slot[i] != 0)
+			p->rows[i].outbox_id = ids[slot[i] - 1];
+	free(ids);
+	return ok;
+}
+
+/*
+ * Builds one email per proposed reminder and queues them a few thousand
+ * per statement (one round trip each was most of a daily pass). An
+ * address the mail builder refuses (422) loses that one email, logged;
+ * its reminder is still recorded, since retrying it every pass would
+ * only fail again.
  */
 static bool
 reminders_correos(struct reminders_pass *p, struct error *err)
 {
 	char (*tokens)[TOKEN_TEXT_LEN + 1];
+	struct outbox_batch batch;
 	struct buf text;
+	size_t *slot, first = 0;
 	bool ok = false;
 
 	if (p->n_rows == 0)
 		return true;
 	tokens = xcalloc(p->n_rows, sizeof(*tokens));
+	slot = xcalloc(p->n_rows, sizeof(*slot));
 	buf_init(&text);
+	outbox_batch_init(&batch);
 	if (!reminders_enlaces(p, tokens, err))
 		goto out;
 	for (size_t i = 0; i < p->n_rows; i++) {
@@ -1074,6 +1105,7 @@ reminders_correos(struct reminders_pass *p, struct error *err)
 		struct error merr;
 		char *subject;
 
+		row->outbox_id = 0;
 		buf_reset(&text);
 		if (row->actividad_id != 0) {
 			struct reminders_mesa *m = reminders_mesa_find(p,
@@ -1099,10 +1131,8 @@ reminders_correos(struct reminders_pass *p, struct error *err)
 		mail.to_addr = row->to;
 		mail.subject = subject;
 		mail.text = text.data;
-		if (!outbox_enqueue(p->conn, &mail, &row->outbox_id, NULL,
-		    &merr)) {
+		if (!outbox_batch_add(&batch, &mail, &merr)) {
 			free(subject);
-			row->outbox_id = 0;
 			if (merr.status != 422) {
 				*err = merr;
 				goto out;
@@ -1112,11 +1142,23 @@ reminders_correos(struct reminders_pass *p, struct error *err)
 			continue;
 		}
 		free(subject);
+		slot[i] = outbox_batch_count(&batch);
+		/* Bounded statements: about 1.5 KiB per email. */
+		if (outbox_batch_count(&batch) == REMINDERS_LOTE) {
+			if (!reminders_flush(p, &batch, slot, first, i + 1,
+			    err))
+				goto out;
+			first = i + 1;
+		}
 	}
+	if (!reminders_flush(p, &batch, slot, first, p->n_rows, err))
+		goto out;
 	ok = true;
 out:
+	outbox_batch_cleanup(&batch);
 	explicit_bzero(tokens, p->n_rows * sizeof(*tokens));
 	free(tokens);
+	free(slot);
 	buf_cleanup(&text);
 	return ok;
 }
