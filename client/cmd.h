@@ -78,6 +78,9 @@ commands_fn cmd_actividad_avance;
 commands_fn cmd_actividad_avances;
 commands_fn cmd_recordatorios_ejecutar;
 
+/* cmd_monitoreo.c: the garante's monitoring and its export. */
+commands_fn cmd_monitoreo;
+
 /* Requests and replies (cmd.c). */
 
 /* Prints the body as it came, ended by a newline, for --json. */

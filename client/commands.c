@@ -654,6 +654,34 @@ const struct commands_entry commands_table[] = {
 		.needs_token = true,
 		.handler = cmd_recordatorios_ejecutar,
 	},
+	{
+		.noun = "monitoreo", .verb = NULL,
+		.usage = "[exportar [--formato json|csv] [-o ARCHIVO]] "
+		    "[--entidad E] [--vencidas] [--proximas DIAS]",
+		.summary = "Muestra el semáforo de los PAL en seguimiento o "
+		    "exporta sus actividades.",
+		.notes = "--proximas fija cuántos días antes del vencimiento "
+		    "una actividad está «por vencer» (14 si no se indica, "
+		    "de 1 a 366); --vencidas deja solo las actividades "
+		    "vencidas. «exportar» escribe todas las actividades, en "
+		    "JSON si no se indica --formato, en la salida estándar "
+		    "o, con -o, en un archivo nuevo (nunca sobrescribe).",
+		.min_args = 0, .max_args = 1,
+		.needs_token = true,
+		.handler = cmd_monitoreo,
+		.options = {
+			{ .name = "entidad", .has_value = true },
+			{ .name = "vencidas" },
+			{ .name = "proximas", .has_value = true,
+			    .kind = COMMANDS_NUMBER },
+			{ .name = "formato", .has_value = true,
+			    .kind = COMMANDS_CHOICE,
+			    .choices = commands_formatos },
+			{ .name = "salida", .short_name = 'o',
+			    .has_value = true },
+		},
+		.positional = { { .name = "exportar" } },
+	},
 	{ .noun = NULL },
 };
 

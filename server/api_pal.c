@@ -15,6 +15,7 @@
 
 #include "api_mesas.h"
 #include "config.h"
+#include "csv.h"
 #include "dates.h"
 #include "db.h"
 #include "ical.h"
@@ -1029,32 +1030,6 @@ api_pal_datos_json(struct req *rq)
 		reply_json(rq, 200, doc);
 }
 
-/* One CSV field, quoted when it must be (RFC 4180). */
-static void
-pal_csv_field(struct buf *out, const char *s, bool last)
-{
-	if (s == NULL)
-		s = "";
-	/*
-	 * A spreadsheet runs a cell that starts like a formula; published
-	 * open data must not, so such text gets a leading apostrophe.
-	 */
-	if (strchr("=+-@\t\r", *s) != NULL && *s != '\0')
-		buf_putc(out, '\'');
-	if (strpbrk(s, ",\"\r\n") != NULL) {
-		buf_putc(out, '"');
-		for (; *s; s++) {
-			if (*s == '"')
-				buf_putc(out, '"');
-			buf_putc(out, *s);
-		}
-		buf_putc(out, '"');
-	} else {
-		buf_puts(out, s);
-	}
-	buf_puts(out, last ? "\r\n" : ",");
-}
-
 void
 api_pal_datos_csv(struct req *rq)
 {
@@ -1073,7 +1048,7 @@ api_pal_datos_csv(struct req *rq)
 		return;
 	buf_init(&out);
 	for (k = 0; k < 15; k++)
-		pal_csv_field(&out, header[k], k == 14);
+		csv_field(&out, header[k], k == 14);
 	json_array_foreach(json_object_get(doc, "compromisos"), i, c) {
 		json_array_foreach(json_object_get(c, "actividades"), j, a) {
 			json_t *r = json_object_get(a, "responsable");
@@ -1086,21 +1061,21 @@ api_pal_datos_csv(struct req *rq)
 			    json_integer_value(json_object_get(a, "id")));
 			snprintf(n4, sizeof(n4), "%lld", (long long)
 			    json_integer_value(json_object_get(a, "avance")));
-			pal_csv_field(&out, n1, false);
-			pal_csv_field(&out, n2, false);
-			pal_csv_field(&out, pal_str(c, "titulo"), false);
-			pal_csv_field(&out, pal_str(c, "tipo"), false);
-			pal_csv_field(&out, pal_str(c, "alineacion"), false);
-			pal_csv_field(&out, pal_str(c, "institucion"), false);
-			pal_csv_field(&out, pal_str(c, "inicio"), false);
-			pal_csv_field(&out, pal_str(c, "fin"), false);
-			pal_csv_field(&out, n3, false);
-			pal_csv_field(&out, pal_str(a, "descripcion"), false);
-			pal_csv_field(&out, pal_str(r, "nombre"), false);
-			pal_csv_field(&out, pal_str(r, "institucion"), false);
-			pal_csv_field(&out, pal_str(a, "fecha_limite"), false);
-			pal_csv_field(&out, pal_str(a, "estado"), false);
-			pal_csv_field(&out, n4, true);
+			csv_field(&out, n1, false);
+			csv_field(&out, n2, false);
+			csv_field(&out, pal_str(c, "titulo"), false);
+			csv_field(&out, pal_str(c, "tipo"), false);
+			csv_field(&out, pal_str(c, "alineacion"), false);
+			csv_field(&out, pal_str(c, "institucion"), false);
+			csv_field(&out, pal_str(c, "inicio"), false);
+			csv_field(&out, pal_str(c, "fin"), false);
+			csv_field(&out, n3, false);
+			csv_field(&out, pal_str(a, "descripcion"), false);
+			csv_field(&out, pal_str(r, "nombre"), false);
+			csv_field(&out, pal_str(r, "institucion"), false);
+			csv_field(&out, pal_str(a, "fecha_limite"), false);
+			csv_field(&out, pal_str(a, "estado"), false);
+			csv_field(&out, n4, true);
 		}
 	}
 	reply_bytes(rq, 200, "text/csv; charset=utf-8", out.data, out.len);

@@ -15,6 +15,7 @@
 #include "api_health.h"
 #include "api_materiales.h"
 #include "api_mesas.h"
+#include "api_monitoreo.h"
 #include "api_pal.h"
 #include "api_recordatorios.h"
 #include "api_seguimiento.h"
@@ -116,6 +117,13 @@ const struct route router_routes[] = {
 	    true, false, false },
 	{ "POST", "/v1/recordatorios/ejecutar", api_recordatorios_ejecutar,
 	    ROLE_ADMIN, true, false, false },
+
+	{ "GET", "/v1/monitoreo", api_monitoreo, ROLE_ANY, true, false,
+	    false },
+	{ "GET", "/v1/monitoreo/actividades.json", api_monitoreo_json,
+	    ROLE_ANY, true, false, false },
+	{ "GET", "/v1/monitoreo/actividades.csv", api_monitoreo_csv, ROLE_ANY,
+	    true, false, false },
 
 	/* Personal links: no account, the token is the credential. */
 	{ "GET", "/e/{token}", web_enlace_ver, 0, true, true, false },
