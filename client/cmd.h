@@ -81,6 +81,10 @@ commands_fn cmd_recordatorios_ejecutar;
 /* cmd_monitoreo.c: the garante's monitoring and its export. */
 commands_fn cmd_monitoreo;
 
+/* cmd_feed.c: calendar feeds of deadlines. */
+commands_fn cmd_feed_crear;
+commands_fn cmd_feed_revocar;
+
 /* Requests and replies (cmd.c). */
 
 /* Prints the body as it came, ended by a newline, for --json. */

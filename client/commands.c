@@ -682,6 +682,31 @@ const struct commands_entry commands_table[] = {
 		},
 		.positional = { { .name = "exportar" } },
 	},
+	{
+		.noun = "feed", .verb = "crear",
+		.usage = "[--email E]",
+		.summary = "Crea un calendario de fechas límite y muestra su "
+		    "enlace.",
+		.notes = "Un organismo garante obtiene, sin --email, el "
+		    "calendario de todas las actividades que monitorea; un "
+		    "facilitador o un administrador, con --email, el de las "
+		    "actividades de ese responsable. El enlace se muestra una "
+		    "sola vez: quien lo tenga puede ver el calendario.",
+		.needs_token = true,
+		.handler = cmd_feed_crear,
+		.options = {
+			{ .name = "email", .has_value = true },
+		},
+	},
+	{
+		.noun = "feed", .verb = "revocar",
+		.usage = "TOKEN_O_URL",
+		.summary = "Revoca un calendario de fechas límite.",
+		.min_args = 1, .max_args = 1,
+		.needs_token = true,
+		.handler = cmd_feed_revocar,
+		.positional = { { .name = "TOKEN_O_URL" } },
+	},
 	{ .noun = NULL },
 };
 

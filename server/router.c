@@ -23,6 +23,7 @@
 #include "api_usuarios.h"
 #include "web_conformidad.h"
 #include "web_enlaces.h"
+#include "web_feed.h"
 #include "xmalloc.h"
 
 /*
@@ -125,10 +126,15 @@ const struct route router_routes[] = {
 	{ "GET", "/v1/monitoreo/actividades.csv", api_monitoreo_csv, ROLE_ANY,
 	    true, false, false },
 
+	{ "POST", "/v1/feeds", api_feeds_crear, ROLE_ANY, true, false, false },
+	{ "POST", "/v1/feeds/revocar", api_feeds_revocar, ROLE_ANY, true,
+	    false, false },
+
 	/* Personal links: no account, the token is the credential. */
 	{ "GET", "/e/{token}", web_enlace_ver, 0, true, true, false },
 	{ "POST", "/e/{token}", web_enlace_confirmar, 0, true, true, false },
 	{ "GET", "/e/{token}/pdf", web_conformidad_pdf, 0, true, true, false },
+	{ "GET", "/f/{token}", web_feed_ver, 0, true, true, false },
 };
 const size_t router_nroutes = sizeof(router_routes) / sizeof(router_routes[0]);
 
