@@ -72,15 +72,6 @@ web_avance_buscar(struct req *rq, struct web_avance_enlace *e,
 	    &e->actividad_id, err);
 }
 
-bool
-web_avance_es(struct req *rq)
-{
-	struct web_avance_enlace e;
-	struct error err;
-
-	return web_avance_buscar(rq, &e, &err);
-}
-
 /*
  * The page for an unknown or revoked link and for failures. A failure
  * keeps an error status, so the transaction rolls back.

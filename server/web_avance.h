@@ -10,12 +10,6 @@
 
 #include "http.h"
 
-/*
- * Whether the request's token is a live progress link (well formed,
- * known by its hash, purpose 'avance', not revoked or expired). DB
- * worker; replies nothing.
- */
-bool	web_avance_es(struct req *rq);
 /* GET /e/{token}: the activity, its history and the form. Records
  * nothing. */
 void	web_avance_ver(struct req *rq);

@@ -78,15 +78,6 @@ web_conformidad_buscar(struct req *rq, struct enlace_conformidad *e,
 	return true;
 }
 
-bool
-web_conformidad_es(struct req *rq)
-{
-	struct enlace_conformidad e;
-	struct error err;
-
-	return web_conformidad_buscar(rq, &e, &err);
-}
-
 static void
 web_conformidad_invalido(struct req *rq, const struct error *err)
 {

@@ -10,8 +10,6 @@
 
 #include "http.h"
 
-/* Whether the request's token is a live conformity link. DB worker. */
-bool	web_conformidad_es(struct req *rq);
 void	web_conformidad_ver(struct req *rq);
 void	web_conformidad_confirmar(struct req *rq);
 /* GET /e/{token}/pdf */

@@ -14,9 +14,12 @@
 #include "web_enlaces.h"
 
 #include <stdlib.h>
+#include <string.h>
+#include <stdio.h>
 
 #include "buf.h"
 #include "dates.h"
+#include "db.h"
 #include "rules.h"
 #include "store_eventos.h"
 #include "store_materiales.h"
@@ -78,13 +81,39 @@ web_enlace_mesa(struct buf *b, const struct enlace_acuse *e)
 static void web_enlace_acuse_ver(struct req *rq);
 static void web_enlace_acuse_confirmar(struct req *rq);
 
+/*
+ * The purpose of the request's live link ("acuse", "conformidad",
+ * "avance"...), or "" when the token is malformed, unknown or revoked: one
+ * look-up to choose the handler, which then loads what it needs.
+ */
+static void
+web_enlace_proposito(struct req *rq, char *out, size_t size)
+{
+	char hash[TOKEN_HASH_LEN + 1];
+	const char *p[1] = { hash };
+	PGresult *res;
+
+	out[0] = '\0';
+	if (rq->nparams < 1 || !token_well_formed(rq->params[0]))
+		return;
+	token_hash(rq->params[0], hash);
+	res = db_exec(rq->db, NULL, "SELECT proposito FROM enlaces"
+	    " WHERE hash = $1 AND revocado IS NULL", 1, p);
+	if (res != NULL && PQntuples(res) == 1)
+		snprintf(out, size, "%s", PQgetvalue(res, 0, 0));
+	PQclear(res);
+}
+
 /* One URL shape for every purpose: dispatch on the link's proposito. */
 void
 web_enlace_ver(struct req *rq)
 {
-	if (web_conformidad_es(rq))
+	char proposito[16];
+
+	web_enlace_proposito(rq, proposito, sizeof(proposito));
+	if (strcmp(proposito, "conformidad") == 0)
 		web_conformidad_ver(rq);
-	else if (web_avance_es(rq))
+	else if (strcmp(proposito, "avance") == 0)
 		web_avance_ver(rq);
 	else
 		web_enlace_acuse_ver(rq);
@@ -93,9 +122,12 @@ web_enlace_ver(struct req *rq)
 void
 web_enlace_confirmar(struct req *rq)
 {
-	if (web_conformidad_es(rq))
+	char proposito[16];
+
+	web_enlace_proposito(rq, proposito, sizeof(proposito));
+	if (strcmp(proposito, "conformidad") == 0)
 		web_conformidad_confirmar(rq);
-	else if (web_avance_es(rq))
+	else if (strcmp(proposito, "avance") == 0)
 		web_avance_confirmar(rq);
 	else
 		web_enlace_acuse_confirmar(rq);
