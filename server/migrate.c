@@ -68,10 +68,18 @@ migrate_apply(PGconn *conn, struct error *err)
 	if (!db_command(conn, err, "SELECT pg_advisory_lock($1::bigint)", 1,
 	    lock))
 		return false;
+	/*
+	 * Only when missing: PostgreSQL checks CREATE on the schema before
+	 * it sees that the table exists, and the runtime role of
+	 * deploy/pald-db-role.sql has no CREATE; it must still start on a
+	 * database its owner migrated.
+	 */
 	if (!db_command(conn, err,
-	    "CREATE TABLE IF NOT EXISTS schema_migrations ("
+	    "DO $$ BEGIN IF to_regclass('schema_migrations') IS NULL THEN"
+	    " CREATE TABLE schema_migrations ("
 	    " nombre text PRIMARY KEY,"
-	    " aplicada timestamptz NOT NULL DEFAULT now())", 0, NULL))
+	    " aplicada timestamptz NOT NULL DEFAULT now());"
+	    " END IF; END $$", 0, NULL))
 		goto out;
 	res = db_exec(conn, err, "SELECT nombre FROM schema_migrations", 0,
 	    NULL);
