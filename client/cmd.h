@@ -44,6 +44,7 @@ commands_fn cmd_mesa_programar;
 commands_fn cmd_actor_agregar;
 commands_fn cmd_actor_listar;
 commands_fn cmd_actor_revocar_enlaces;
+commands_fn cmd_mesa_recordatorios;
 
 /* cmd_material.c: materiales and acuses. */
 commands_fn cmd_material_agregar;
@@ -77,6 +78,7 @@ commands_fn cmd_conformidad_registrar;
 commands_fn cmd_actividad_avance;
 commands_fn cmd_actividad_avances;
 commands_fn cmd_recordatorios_ejecutar;
+commands_fn cmd_resumenes_ejecutar;
 
 /* cmd_monitoreo.c: the garante's monitoring and its export. */
 commands_fn cmd_monitoreo;

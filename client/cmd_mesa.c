@@ -1,9 +1,13 @@
 /*
  * The commands of a mesa and its actores: mesa crear, listar, ver,
- * linea-tiempo, programar; actor agregar, listar, revocar-enlaces.
+ * linea-tiempo, programar, recordatorios; actor agregar, listar,
+ * revocar-enlaces.
  *
  * The gate of programar lives in the server: a refusal prints its missing
  * pairs and dates through output_server_error, nothing is checked here.
+ * Neither are the ranges of a reminder cadence: mesa recordatorios only
+ * turns its numbers into JSON numbers, and the server says which one is
+ * out of range.
  */
 #include "cmd.h"
 
@@ -293,6 +297,201 @@ cmd_mesa_programar(const struct settings *s, const struct commands_args *a)
 
 	rc = cmd_run(s, a, "POST", path, body, NULL,
 	    cmd_mesa_print_programada);
+	json_decref(body);
+	free(path);
+	return rc;
+}
+
+/* The reminder cadence. */
+
+/* The options of mesa recordatorios, as the API names their members. */
+static const char *const cmd_mesa_cadencia[][2] = {
+	{ "dias-antes", "dias_antes" },
+	{ "vencida-cada", "vencida_cada" },
+	{ "copia-facilitador", "copia_facilitador" },
+	{ "copia-garante", "copia_garante" },
+	{ "hora", "hora" },
+};
+#define CMD_MESA_N_CADENCIA \
+	(sizeof(cmd_mesa_cadencia) / sizeof(cmd_mesa_cadencia[0]))
+
+/* Whose value member key is: the mesa's own or the general one. */
+static const char *
+cmd_mesa_origen(const json_t *row, const char *key)
+{
+	return json_is_true(json_object_get(json_object_get(row, "propia"),
+	    key)) ? "propia de la mesa" : "general";
+}
+
+static char *
+cmd_mesa_dias_cell(const json_t *row)
+{
+	const json_t *dias = json_object_get(row, "dias_antes");
+	struct buf b;
+	size_t i, n = json_array_size(dias);
+	json_t *d;
+
+	buf_init(&b);
+	if (n == 0)
+		buf_puts(&b, "ninguno, solo al vencer");
+	json_array_foreach(dias, i, d)
+		buf_printf(&b, "%s%" JSON_INTEGER_FORMAT, i == 0 ? "" :
+		    i == n - 1 ? " y " : ", ", json_integer_value(d));
+	buf_printf(&b, " (%s)", cmd_mesa_origen(row, "dias_antes"));
+	return cmd_steal(&b);
+}
+
+static char *
+cmd_mesa_vencida_cell(const json_t *row)
+{
+	json_int_t n = cmd_int(row, "vencida_cada");
+
+	return xasprintf("cada %" JSON_INTEGER_FORMAT " %s (%s)", n,
+	    n == 1 ? "día" : "días", cmd_mesa_origen(row, "vencida_cada"));
+}
+
+static char *
+cmd_mesa_copia_cell(const json_t *row, const char *key)
+{
+	json_int_t n = cmd_int(row, key);
+
+	if (n == 0)
+		return xasprintf("desde el día del vencimiento (%s)",
+		    cmd_mesa_origen(row, key));
+	return xasprintf("desde %" JSON_INTEGER_FORMAT " %s de retraso (%s)",
+	    n, n == 1 ? "día" : "días", cmd_mesa_origen(row, key));
+}
+
+static char *
+cmd_mesa_copia_facilitador_cell(const json_t *row)
+{
+	return cmd_mesa_copia_cell(row, "copia_facilitador");
+}
+
+static char *
+cmd_mesa_copia_garante_cell(const json_t *row)
+{
+	return cmd_mesa_copia_cell(row, "copia_garante");
+}
+
+static char *
+cmd_mesa_hora_cell(const json_t *row)
+{
+	return xasprintf("%s (%s)", cmd_str(row, "hora"),
+	    cmd_mesa_origen(row, "hora"));
+}
+
+static void
+cmd_mesa_print_cadencia(const json_t *c, const struct commands_args *a)
+{
+	static const struct output_field fields[] = {
+		{ .label = "Días antes del plazo",
+		    .format = cmd_mesa_dias_cell },
+		{ .label = "Vencida, recordar",
+		    .format = cmd_mesa_vencida_cell },
+		{ .label = "Copia al facilitador",
+		    .format = cmd_mesa_copia_facilitador_cell },
+		{ .label = "Copia al garante",
+		    .format = cmd_mesa_copia_garante_cell },
+		{ .label = "Hora de envío", .format = cmd_mesa_hora_cell },
+	};
+
+	(void)a;
+	output_line(stdout, "Cadencia de recordatorios de la mesa %"
+	    JSON_INTEGER_FORMAT ":", cmd_int(c, "mesa_id"));
+	output_fields(stdout, fields, sizeof(fields) / sizeof(fields[0]), c);
+}
+
+/*
+ * An integer as typed ("7", "-3"), or false. The sign is kept so that
+ * the server, not pal, says what the range is.
+ */
+static bool
+cmd_mesa_entero(const char *s, json_int_t *out)
+{
+	size_t i = s[0] == '-' ? 1 : 0, len = strlen(s);
+
+	if (len == i || len - i > 9 || strspn(s + i, "0123456789") != len - i)
+		return false;
+	*out = strtoll(s, NULL, 10);
+	return true;
+}
+
+/* "30,7,1,0" as a JSON array, "ninguno" as []; NULL if not numbers. */
+static json_t *
+cmd_mesa_dias(const char *s)
+{
+	json_t *arr = json_array();
+	char *copy, *tok, *save = NULL;
+	json_int_t n;
+
+	if (strcmp(s, "ninguno") == 0)
+		return arr;
+	copy = xstrdup(s);
+	for (tok = strtok_r(copy, ",", &save); tok != NULL;
+	    tok = strtok_r(NULL, ",", &save)) {
+		if (!cmd_mesa_entero(tok, &n)) {
+			json_decref(arr);
+			arr = NULL;
+			break;
+		}
+		json_array_append_new(arr, json_integer(n));
+	}
+	if (arr != NULL && (json_array_size(arr) == 0 ||
+	    s[strlen(s) - 1] == ',' || s[0] == ',' || strstr(s, ",,"))) {
+		json_decref(arr);
+		arr = NULL;
+	}
+	free(copy);
+	return arr;
+}
+
+/*
+ * No option: shows the cadence. Otherwise one PUT with the members given;
+ * --predeterminados sends null for every member first (back to the
+ * general values), so the other options given with it still apply.
+ */
+int
+cmd_mesa_recordatorios(const struct settings *s,
+    const struct commands_args *a)
+{
+	char *path = cmd_mesa_path(a, "/recordatorios");
+	json_t *body = json_object();
+	bool cambia = commands_opt(a, "predeterminados") != NULL;
+	int rc;
+
+	for (size_t i = 0; i < CMD_MESA_N_CADENCIA; i++) {
+		const char *opt = cmd_mesa_cadencia[i][0];
+		const char *key = cmd_mesa_cadencia[i][1];
+		const char *v = commands_opt(a, opt);
+		json_t *j = NULL;
+		json_int_t n;
+
+		if (v == NULL) {
+			if (commands_opt(a, "predeterminados") != NULL)
+				json_object_set_new(body, key, json_null());
+			continue;
+		}
+		cambia = true;
+		if (strcmp(key, "hora") == 0)
+			j = json_string(v);
+		else if (strcmp(key, "dias_antes") == 0)
+			j = cmd_mesa_dias(v);
+		else if (cmd_mesa_entero(v, &n))
+			j = json_integer(n);
+		if (j == NULL) {
+			json_decref(body);
+			free(path);
+			return commands_usage_error(a->entry, "--%s espera %s, "
+			    "no «%s».", opt, strcmp(key, "dias_antes") == 0 ?
+			    "días separados por comas, como 30,7,1,0, o "
+			    "«ninguno»" : "un número entero de días", v);
+		}
+		json_object_set_new(body, key, j);
+	}
+	rc = cambia ? cmd_run(s, a, "PUT", path, body, NULL,
+	    cmd_mesa_print_cadencia) : cmd_run(s, a, "GET", path, NULL, NULL,
+	    cmd_mesa_print_cadencia);
 	json_decref(body);
 	free(path);
 	return rc;

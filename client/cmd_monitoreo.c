@@ -4,10 +4,14 @@
  * overdue activities), and pal monitoreo exportar, which saves the list
  * of all activities as JSON or CSV for public reporting.
  *
- * The view and the export are one table entry (the dispatcher takes a
- * noun-only command before any verb), so the handler tells them apart
- * by the word exportar and refuses the options of the other. Which PALs
- * the caller may see is the server's to say.
+ * pal monitoreo enlace prints a personal link to the web dashboard
+ * (/monitoreo) for the caller, valid a few days: opened in a browser, it
+ * starts a session there without the token ever reaching the browser.
+ *
+ * The view, the export and the link are one table entry (the dispatcher
+ * takes a noun-only command before any verb), so the handler tells them
+ * apart by the words exportar and enlace and refuses the options of the
+ * others. Which PALs the caller may see is the server's to say.
  */
 #include "cmd.h"
 
@@ -199,6 +203,33 @@ out:
 	return rc;
 }
 
+static void
+cmd_monitoreo_print_enlace(const json_t *reply, const struct commands_args *a)
+{
+	(void)a;
+	printf("Enlace a su tablero de monitoreo (vale hasta %s):\n",
+	    cmd_str(reply, "expira"));
+	printf("%s\n", cmd_str(reply, "url"));
+	printf("Ábralo en su navegador; quien tenga el enlace puede ver el "
+	    "tablero, así que no lo comparta.\n");
+}
+
+/* pal monitoreo enlace: takes no option. */
+static int
+cmd_monitoreo_enlace(const struct settings *s, const struct commands_args *a)
+{
+	static const char *const opciones[] = { "entidad", "vencidas",
+	    "proximas", "formato", "salida" };
+
+	for (size_t i = 0; i < sizeof(opciones) / sizeof(opciones[0]); i++)
+		if (commands_opt(a, opciones[i]) != NULL)
+			return commands_usage_error(a->entry, "«enlace» no "
+			    "lleva opciones: el tablero tiene sus propios "
+			    "filtros");
+	return cmd_run(s, a, "POST", "/v1/monitoreo/enlace", NULL, NULL,
+	    cmd_monitoreo_print_enlace);
+}
+
 int
 cmd_monitoreo(const struct settings *s, const struct commands_args *a)
 {
@@ -207,9 +238,11 @@ cmd_monitoreo(const struct settings *s, const struct commands_args *a)
 	struct buf path;
 	int rc;
 
+	if (exportar && strcmp(a->args[0], "enlace") == 0)
+		return cmd_monitoreo_enlace(s, a);
 	if (exportar && strcmp(a->args[0], "exportar") != 0)
 		return commands_usage_error(a->entry, "«%s» no es un verbo de "
-		    "«monitoreo»; el único es «exportar»", a->args[0]);
+		    "«monitoreo»; son «exportar» y «enlace»", a->args[0]);
 	if (proximas != NULL && cmd_number(proximas) >
 	    CMD_MONITOREO_PROXIMAS_MAX)
 		return commands_usage_error(a->entry, "--proximas debe ser un "

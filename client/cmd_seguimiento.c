@@ -1,7 +1,8 @@
 /*
  * The commands of the follow-up: actividad avance (a progress report by
- * the facilitator), actividad avances (the history of reports) and
- * recordatorios ejecutar (one pass of the reminder planner, now).
+ * the facilitator), actividad avances (the history of reports),
+ * recordatorios ejecutar (one pass of the reminder planner, now) and
+ * resumenes ejecutar (the garantes' weekly digest, now).
  *
  * pal refuses locally only what the command line alone shows to be wrong
  * (a percentage outside 0-100, evidence that is not an http(s) URL):
@@ -266,4 +267,44 @@ cmd_recordatorios_ejecutar(const struct settings *s,
 {
 	return cmd_run(s, a, "POST", "/v1/recordatorios/ejecutar", NULL,
 	    "recordatorios", cmd_seguimiento_print_recordatorios);
+}
+
+/* The weekly digest. */
+
+static void
+cmd_seguimiento_print_resumenes(const json_t *reply,
+    const struct commands_args *a)
+{
+	static const struct output_column cols[] = {
+		{ .title = "USUARIO", .key = "usuario_id", .numeric = true },
+		{ .title = "EMAIL", .key = "email" },
+		{ .title = "SEMANA", .key = "semana" },
+		{ .title = "CORREO", .key = "outbox_id", .numeric = true },
+	};
+	const json_t *list = json_object_get(reply, "resumenes");
+	char *count;
+
+	(void)a;
+	if (json_array_size(list) == 0) {
+		output_line(stdout, "Ningún resumen pendiente: cada garante "
+		    "ya tiene el de la semana del %s.", cmd_str(reply,
+		    "semana"));
+		return;
+	}
+	count = cmd_count((json_int_t)json_array_size(list), "resumen",
+	    "resúmenes");
+	output_line(stdout, "%s en cola (semana del %s)", count,
+	    cmd_str(reply, "semana"));
+	free(count);
+	printf("\n");
+	output_table(stdout, cols, sizeof(cols) / sizeof(cols[0]), list,
+	    "");
+}
+
+int
+cmd_resumenes_ejecutar(const struct settings *s,
+    const struct commands_args *a)
+{
+	return cmd_run(s, a, "POST", "/v1/resumenes/ejecutar", NULL,
+	    "resumenes", cmd_seguimiento_print_resumenes);
 }

@@ -197,6 +197,38 @@ const struct commands_entry commands_table[] = {
 		.positional = { COMMANDS_MESA },
 	},
 	{
+		.noun = "mesa", .verb = "recordatorios",
+		.usage = "MESA [--dias-antes 30,7,1,0] [--vencida-cada N] "
+		    "[--copia-facilitador N] [--copia-garante N] "
+		    "[--hora HH:MM] [--predeterminados]",
+		.summary = "Muestra o cambia la cadencia de recordatorios de "
+		    "la mesa.",
+		.notes = "Sin opciones la muestra, con el origen de cada "
+		    "valor: propio de la mesa o general (la configuración de "
+		    "pald). Cada opción fija un valor propio: --dias-antes "
+		    "los días antes del plazo (0 es el día del vencimiento; "
+		    "«ninguno» para avisar solo al vencer), --vencida-cada "
+		    "cada cuántos días se recuerda una actividad vencida, "
+		    "--copia-facilitador y --copia-garante desde cuántos "
+		    "días de retraso reciben copia, --hora la hora local de "
+		    "envío. "
+		    "--predeterminados vuelve todos a los generales (las "
+		    "demás opciones dadas con ella se aplican después).",
+		.min_args = 1, .max_args = 1,
+		.needs_token = true,
+		.handler = cmd_mesa_recordatorios,
+		.options = {
+			{ .name = "dias-antes", .has_value = true },
+			{ .name = "vencida-cada", .has_value = true },
+			{ .name = "copia-facilitador", .has_value = true },
+			{ .name = "copia-garante", .has_value = true },
+			{ .name = "hora", .has_value = true,
+			    .kind = COMMANDS_TIME },
+			{ .name = "predeterminados" },
+		},
+		.positional = { COMMANDS_MESA },
+	},
+	{
 		.noun = "mesa", .verb = "programar",
 		.usage = "MESA --fecha AAAA-MM-DD --hora HH:MM --lugar L",
 		.summary = "Fija fecha, hora y lugar y convoca; se niega si "
@@ -655,8 +687,20 @@ const struct commands_entry commands_table[] = {
 		.handler = cmd_recordatorios_ejecutar,
 	},
 	{
+		.noun = "resumenes", .verb = "ejecutar",
+		.usage = "",
+		.summary = "Envía ahora el resumen semanal a los garantes que "
+		    "no lo tienen.",
+		.notes = "Solo para administradores. pald envía el resumen por "
+		    "sí solo el día y la hora de resumen_dia y resumen_hora; "
+		    "esta orden no los espera. Un garante nunca recibe dos "
+		    "resúmenes en la misma semana.",
+		.needs_token = true,
+		.handler = cmd_resumenes_ejecutar,
+	},
+	{
 		.noun = "monitoreo", .verb = NULL,
-		.usage = "[exportar [--formato json|csv] [-o ARCHIVO]] "
+		.usage = "[exportar [--formato json|csv] [-o ARCHIVO] | enlace] "
 		    "[--entidad E] [--vencidas] [--proximas DIAS]",
 		.summary = "Muestra el semáforo de los PAL en seguimiento o "
 		    "exporta sus actividades.",
@@ -665,7 +709,9 @@ const struct commands_entry commands_table[] = {
 		    "de 1 a 366); --vencidas deja solo las actividades "
 		    "vencidas. «exportar» escribe todas las actividades, en "
 		    "JSON si no se indica --formato, en la salida estándar "
-		    "o, con -o, en un archivo nuevo (nunca sobrescribe).",
+		    "o, con -o, en un archivo nuevo (nunca sobrescribe). "
+		    "«enlace» muestra un enlace personal a su tablero web "
+		    "de monitoreo, válido 7 días.",
 		.min_args = 0, .max_args = 1,
 		.needs_token = true,
 		.handler = cmd_monitoreo,

@@ -1,15 +1,17 @@
 /*
  * /v1/monitoreo: what the organismo garante watches. Every activity of
- * the PALs in follow-up the caller may see comes from one query
- * (store_monitoreo.c) with its traffic light already computed against
- * its mesa's local today; here the rows are grouped into PALs and
- * commitments, counted, and filtered for the answer, or flattened into
- * the export (JSON or CSV) for public reporting.
+ * the PALs in follow-up the caller may see comes from one query, grouped
+ * into PALs and commitments with their traffic lights already computed
+ * against each mesa's local today (store_monitoreo.c); here that view is
+ * written as the JSON answer, or flattened into the export (JSON or CSV)
+ * for public reporting. POST /v1/monitoreo/enlace hands the caller a
+ * personal link to the web dashboard (web_monitoreo.c), which shares
+ * this file's filter so that both show exactly the same thing.
  *
  * Who sees what follows the read rule of api_mesas.c: an admin all, a
  * facilitador its own mesas, a garante its entidad (all when it has
  * none), and a garante asking for another entidad is refused rather
- * than answered with nothing. Nothing here writes.
+ * than answered with nothing. Nothing here writes but the link.
  */
 #include "api_monitoreo.h"
 
@@ -17,18 +19,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "csv.h"
-#include "store_monitoreo.h"
 #include "xmalloc.h"
+
+#define API_MONITOREO_JSON	"application/json; charset=utf-8"
 
 #define MONITOREO_PROXIMAS_DEFECTO	14
 #define MONITOREO_PROXIMAS_MAX		366
-
-/* The lights from best to worst: a commitment takes its worst one. */
-static const char *const monitoreo_luces[] = { "cumplido", "a_tiempo",
-	"por_vencer", "vencido" };
-#define MONITOREO_NLUCES	4
-#define MONITOREO_VENCIDO	3
 
 /* The export's columns, in the order of docs/API.md. */
 static const char *const monitoreo_columnas[] = { "mesa_id", "entidad",
@@ -37,18 +35,6 @@ static const char *const monitoreo_columnas[] = { "mesa_id", "entidad",
 	"estado", "avance", "semaforo", "dias" };
 #define MONITOREO_NCOLUMNAS \
 	(sizeof(monitoreo_columnas) / sizeof(monitoreo_columnas[0]))
-
-static int
-api_monitoreo_luz(const json_t *actividad)
-{
-	const char *s = json_string_value(json_object_get(actividad,
-	    "semaforo"));
-
-	for (int i = 0; s != NULL && i < MONITOREO_NLUCES; i++)
-		if (strcmp(s, monitoreo_luces[i]) == 0)
-			return i;
-	return MONITOREO_VENCIDO;
-}
 
 /* True if s is 1..max in plain digits, stored in *n. */
 static bool
@@ -67,326 +53,371 @@ api_monitoreo_numero(const char *s, int max, int *n)
 	return v >= 1 && v <= max;
 }
 
-/*
- * Reads the query (entidad, proximas and, where vencidas is non-NULL,
- * vencidas) and the caller's reach into f. f->entidad is owned by the
- * caller afterwards (free()). False after replying.
- */
-static bool
-api_monitoreo_filtro(struct req *rq, struct monitoreo_filtro *f,
-    bool *vencidas)
+bool
+api_monitoreo_filtro(const struct req *rq, bool leer_vencidas,
+    struct monitoreo_filtro *f, char **entidad, struct error *err)
 {
 	char *prox = req_query(rq, "proximas");
-	char *venc = vencidas != NULL ? req_query(rq, "vencidas") : NULL;
-	char *entidad = req_query(rq, "entidad");
+	char *venc = leer_vencidas ? req_query(rq, "vencidas") : NULL;
 	bool ok = false;
 
 	memset(f, 0, sizeof(*f));
 	f->proximas = MONITOREO_PROXIMAS_DEFECTO;
+	*entidad = req_query(rq, "entidad");
+	if (*entidad != NULL && (*entidad)[0] == '\0') {
+		free(*entidad);
+		*entidad = NULL;
+	}
 	if (prox != NULL && !api_monitoreo_numero(prox,
 	    MONITOREO_PROXIMAS_MAX, &f->proximas)) {
-		reply_errorf(rq, 422, "proximas_invalido", "«proximas» debe "
-		    "ser un número de días entre 1 y %d, no «%.40s».",
+		error_set(err, 422, "proximas_invalido", "«proximas» debe ser "
+		    "un número de días entre 1 y %d, no «%.40s».",
 		    MONITOREO_PROXIMAS_MAX, prox);
 		goto out;
 	}
-	if (vencidas != NULL) {
-		*vencidas = venc != NULL && strcmp(venc, "1") == 0;
-		if (venc != NULL && strcmp(venc, "0") != 0 &&
-		    strcmp(venc, "1") != 0) {
-			reply_errorf(rq, 422, "vencidas_invalido",
-			    "«vencidas» debe ser 0 o 1, no «%.40s».", venc);
-			goto out;
-		}
+	if (venc != NULL && strcmp(venc, "0") != 0 &&
+	    strcmp(venc, "1") != 0) {
+		error_set(err, 422, "vencidas_invalido", "«vencidas» debe ser "
+		    "0 o 1, no «%.40s».", venc);
+		goto out;
 	}
-	if (entidad != NULL && entidad[0] == '\0') {
-		free(entidad);
-		entidad = NULL;
-	}
+	f->vencidas = venc != NULL && strcmp(venc, "1") == 0;
 	if (strcmp(rq->user.rol, "facilitador") == 0)
 		f->facilitador_id = rq->user.id;
 	else if (strcmp(rq->user.rol, "garante") == 0 &&
 	    rq->user.entidad[0] != '\0') {
-		if (entidad != NULL && strcmp(entidad, rq->user.entidad) != 0) {
-			reply_errorf(rq, 403, "prohibido", "Solo puede "
-			    "consultar los PAL de %s.", rq->user.entidad);
+		if (*entidad != NULL &&
+		    strcmp(*entidad, rq->user.entidad) != 0) {
+			error_set(err, 403, "prohibido", "Solo puede consultar "
+			    "los PAL de %s.", rq->user.entidad);
 			goto out;
 		}
 		f->entidad_garante = rq->user.entidad;
 	}
-	f->entidad = entidad;
-	entidad = NULL;
+	f->entidad = *entidad;
 	ok = true;
 out:
 	free(prox);
 	free(venc);
-	free(entidad);
 	return ok;
 }
 
-/* The rounded mean of sum over n activities; 0 for none. */
-static json_int_t
-api_monitoreo_media(json_int_t sum, json_int_t n)
-{
-	return n > 0 ? (sum + n / 2) / n : 0;
-}
-
-/* Per PAL or commitment while its rows go by. */
-struct monitoreo_cuenta {
-	json_int_t	luces[MONITOREO_NLUCES];
-	json_int_t	suma, n;
-	int		peor;
-};
-
-static json_t *
-api_monitoreo_semaforo(const struct monitoreo_cuenta *c)
-{
-	json_t *o = json_object();
-
-	for (int i = 0; i < MONITOREO_NLUCES; i++)
-		json_object_set_new(o, monitoreo_luces[i],
-		    json_integer(c->luces[i]));
-	return o;
-}
-
-static void
-api_monitoreo_contar(struct monitoreo_cuenta *c, const json_t *a)
-{
-	int luz = api_monitoreo_luz(a);
-
-	c->luces[luz]++;
-	c->suma += json_integer_value(json_object_get(a, "avance"));
-	c->n++;
-	if (luz > c->peor)
-		c->peor = luz;
-}
-
-/* Closes the commitment being built into pal's list, if it is kept. */
-static void
-api_monitoreo_cerrar_compromiso(json_t *pal, json_t *comp,
-    const struct monitoreo_cuenta *c, bool vencidas)
-{
-	if (comp == NULL)
-		return;
-	json_object_set_new(comp, "avance",
-	    json_integer(api_monitoreo_media(c->suma, c->n)));
-	json_object_set_new(comp, "semaforo",
-	    json_string(monitoreo_luces[c->peor]));
-	if (!vencidas || c->peor == MONITOREO_VENCIDO)
-		json_array_append(json_object_get(pal, "compromisos"), comp);
-	json_decref(comp);
-}
-
-static void
-api_monitoreo_cerrar_pal(json_t *pals, json_t *pal,
-    const struct monitoreo_cuenta *c, bool vencidas)
-{
-	if (pal == NULL)
-		return;
-	json_object_set_new(pal, "avance",
-	    json_integer(api_monitoreo_media(c->suma, c->n)));
-	json_object_set_new(pal, "semaforo", api_monitoreo_semaforo(c));
-	if (!vencidas || c->luces[MONITOREO_VENCIDO] > 0)
-		json_array_append(pals, pal);
-	json_decref(pal);
-}
-
-static json_t *
-api_monitoreo_vencida(const json_t *a)
-{
-	return json_pack("{s:O, s:O, s:O, s:O, s:O, s:I, s:O}",
-	    "actividad_id", json_object_get(a, "actividad_id"),
-	    "numero", json_object_get(a, "numero"),
-	    "descripcion", json_object_get(a, "actividad"),
-	    "responsable", json_object_get(a, "responsable"),
-	    "fecha_limite", json_object_get(a, "fecha_limite"),
-	    "dias_vencida", -json_integer_value(json_object_get(a, "dias")),
-	    "ultimo_avance", json_object_get(a, "ultimo_avance"));
-}
-
-static json_t *
-api_monitoreo_proxima(const json_t *a)
-{
-	return json_pack("{s:O, s:O, s:O, s:O, s:O, s:O}",
-	    "actividad_id", json_object_get(a, "actividad_id"),
-	    "numero", json_object_get(a, "numero"),
-	    "descripcion", json_object_get(a, "actividad"),
-	    "responsable", json_object_get(a, "responsable"),
-	    "fecha_limite", json_object_get(a, "fecha_limite"),
-	    "dias", json_object_get(a, "dias"));
-}
-
 /*
- * Keeps in comp the earliest deadline still ahead (today or later) of an
- * open activity: the date a garante looks at next. Dates are AAAA-MM-DD,
- * so text order is date order.
+ * The answers are written straight as JSON text into a buffer rather
+ * than built as a jansson tree and dumped: for 10,000 activities the
+ * tree's allocations were most of the daemon's time (DESIGN.md section
+ * 9 asks for under 100 ms). The text is what json_dumps(JSON_COMPACT)
+ * writes: UTF-8 as is (the database is UTF-8), '"', '\\' and control
+ * characters escaped.
  */
 static void
-api_monitoreo_proximo(json_t *comp, const json_t *a, int luz)
+api_monitoreo_jstr(struct buf *b, const char *s)
 {
-	const char *f = json_string_value(json_object_get(a, "fecha_limite"));
-	const char *cur = json_string_value(json_object_get(comp,
-	    "proximo_vencimiento"));
+	const char *run;
 
-	if (luz == 0 || luz == MONITOREO_VENCIDO || f == NULL)
+	if (s == NULL) {
+		buf_puts(b, "null");
 		return;
-	if (cur == NULL || strcmp(f, cur) < 0)
-		json_object_set_new(comp, "proximo_vencimiento",
-		    json_string(f));
-}
-
-/*
- * Groups the rows (ordered by mesa and commitment) into PALs. The counts
- * and averages are over every activity of a PAL, whatever the filter:
- * vencidas only chooses which PALs, commitments and lists are shown.
- */
-static json_t *
-api_monitoreo_pals(const json_t *filas, bool vencidas)
-{
-	struct monitoreo_cuenta cp, cc;
-	json_t *pals = json_array(), *pal = NULL, *comp = NULL, *a;
-	json_int_t mesa = 0, compromiso = 0;
-	size_t i;
-
-	memset(&cp, 0, sizeof(cp));
-	memset(&cc, 0, sizeof(cc));
-	json_array_foreach(filas, i, a) {
-		json_int_t m = json_integer_value(json_object_get(a,
-		    "mesa_id"));
-		json_int_t c = json_integer_value(json_object_get(a,
-		    "compromiso_id"));
-		int luz = api_monitoreo_luz(a);
-
-		if (m != mesa) {
-			api_monitoreo_cerrar_compromiso(pal, comp, &cc,
-			    vencidas);
-			api_monitoreo_cerrar_pal(pals, pal, &cp, vencidas);
-			comp = NULL;
-			compromiso = 0;
-			memset(&cp, 0, sizeof(cp));
-			mesa = m;
-			pal = json_pack("{s:O, s:O, s:O, s:O, s:[]}",
-			    "mesa_id", json_object_get(a, "mesa_id"),
-			    "titulo", json_object_get(a, "mesa"),
-			    "entidad", json_object_get(a, "entidad"),
-			    "version", json_object_get(a, "version"),
-			    "compromisos");
-		}
-		if (c != compromiso) {
-			api_monitoreo_cerrar_compromiso(pal, comp, &cc,
-			    vencidas);
-			memset(&cc, 0, sizeof(cc));
-			compromiso = c;
-			comp = json_pack("{s:O, s:O, s:O, s:O, s:n, s:[],"
-			    " s:[]}",
-			    "id", json_object_get(a, "compromiso_id"),
-			    "numero", json_object_get(a, "compromiso_numero"),
-			    "titulo", json_object_get(a, "compromiso"),
-			    "tipo", json_object_get(a, "tipo"),
-			    "proximo_vencimiento", "proximas", "vencidas");
-		}
-		api_monitoreo_contar(&cp, a);
-		api_monitoreo_contar(&cc, a);
-		api_monitoreo_proximo(comp, a, luz);
-		if (luz == MONITOREO_VENCIDO)
-			json_array_append_new(json_object_get(comp,
-			    "vencidas"), api_monitoreo_vencida(a));
-		else if (luz == 2 && !vencidas)
-			json_array_append_new(json_object_get(comp,
-			    "proximas"), api_monitoreo_proxima(a));
 	}
-	api_monitoreo_cerrar_compromiso(pal, comp, &cc, vencidas);
-	api_monitoreo_cerrar_pal(pals, pal, &cp, vencidas);
-	return pals;
+	buf_putc(b, '"');
+	for (run = s; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		buf_append(b, run, (size_t)(s - run));
+		run = s + 1;
+		switch (c) {
+		case '"':	buf_puts(b, "\\\""); break;
+		case '\\':	buf_puts(b, "\\\\"); break;
+		case '\b':	buf_puts(b, "\\b"); break;
+		case '\f':	buf_puts(b, "\\f"); break;
+		case '\n':	buf_puts(b, "\\n"); break;
+		case '\r':	buf_puts(b, "\\r"); break;
+		case '\t':	buf_puts(b, "\\t"); break;
+		default:	buf_printf(b, "\\u%04x", c); break;
+		}
+	}
+	buf_append(b, run, (size_t)(s - run));
+	buf_putc(b, '"');
 }
 
-/* The activities for the filter read from the query; NULL after replying. */
-static json_t *
-api_monitoreo_cargar(struct req *rq, bool *vencidas, int *proximas)
+/* ,"key": then the string s (or null). */
+static void
+api_monitoreo_jkey_str(struct buf *b, const char *key, const char *s)
 {
-	struct monitoreo_filtro f;
-	struct error err;
-	json_t *filas;
+	buf_printf(b, ",\"%s\":", key);
+	api_monitoreo_jstr(b, s);
+}
 
-	if (!api_monitoreo_filtro(rq, &f, vencidas))
-		return NULL;
-	*proximas = f.proximas;
-	filas = store_monitoreo_actividades(rq->db, &f, &err);
-	free((char *)f.entidad);
-	if (filas == NULL)
+static void
+api_monitoreo_vencida(struct buf *b, const struct monitoreo_actividad *a)
+{
+	buf_printf(b, "{\"actividad_id\":%lld,\"numero\":%d", a->id,
+	    a->numero);
+	api_monitoreo_jkey_str(b, "descripcion", a->descripcion);
+	api_monitoreo_jkey_str(b, "responsable", a->responsable);
+	api_monitoreo_jkey_str(b, "fecha_limite", a->fecha_limite);
+	buf_printf(b, ",\"dias_vencida\":%d,\"ultimo_avance\":", -a->dias);
+	if (a->ua_reportado == NULL) {
+		buf_puts(b, "null}");
+		return;
+	}
+	buf_puts(b, "{\"reportado\":");
+	api_monitoreo_jstr(b, a->ua_reportado);
+	api_monitoreo_jkey_str(b, "estado", a->ua_estado);
+	if (a->ua_avance >= 0)
+		buf_printf(b, ",\"avance\":%d", a->ua_avance);
+	else
+		buf_puts(b, ",\"avance\":null");
+	api_monitoreo_jkey_str(b, "nota", a->ua_nota);
+	buf_puts(b, "}}");
+}
+
+static void
+api_monitoreo_proxima(struct buf *b, const struct monitoreo_actividad *a)
+{
+	buf_printf(b, "{\"actividad_id\":%lld,\"numero\":%d", a->id,
+	    a->numero);
+	api_monitoreo_jkey_str(b, "descripcion", a->descripcion);
+	api_monitoreo_jkey_str(b, "responsable", a->responsable);
+	api_monitoreo_jkey_str(b, "fecha_limite", a->fecha_limite);
+	buf_printf(b, ",\"dias\":%d}", a->dias);
+}
+
+/*
+ * A commitment: its light and percentage, its next deadline, the
+ * overdue activities and, without vencidas, those por vencer.
+ */
+static void
+api_monitoreo_compromiso(struct buf *b, const struct monitoreo_compromiso *c,
+    bool vencidas)
+{
+	size_t k, n;
+
+	buf_printf(b, "{\"id\":%lld,\"numero\":%d", c->id, c->numero);
+	api_monitoreo_jkey_str(b, "titulo", c->titulo);
+	api_monitoreo_jkey_str(b, "tipo", c->tipo);
+	buf_printf(b, ",\"avance\":%d,\"semaforo\":\"%s\"", c->avance,
+	    store_monitoreo_luz_codigo(c->luz));
+	api_monitoreo_jkey_str(b, "proximo_vencimiento",
+	    c->proximo_vencimiento);
+	buf_puts(b, ",\"proximas\":[");
+	for (k = n = 0; k < c->nactividades && !vencidas; k++)
+		if (c->actividades[k].luz == MONITOREO_POR_VENCER) {
+			if (n++ > 0)
+				buf_putc(b, ',');
+			api_monitoreo_proxima(b, &c->actividades[k]);
+		}
+	buf_puts(b, "],\"vencidas\":[");
+	for (k = n = 0; k < c->nactividades; k++)
+		if (c->actividades[k].luz == MONITOREO_VENCIDO) {
+			if (n++ > 0)
+				buf_putc(b, ',');
+			api_monitoreo_vencida(b, &c->actividades[k]);
+		}
+	buf_puts(b, "]}");
+}
+
+static void
+api_monitoreo_pal(struct buf *b, const struct monitoreo_pal *p,
+    bool vencidas)
+{
+	buf_printf(b, "{\"mesa_id\":%lld", p->mesa_id);
+	api_monitoreo_jkey_str(b, "titulo", p->titulo);
+	api_monitoreo_jkey_str(b, "entidad", p->entidad);
+	if (p->version > 0)
+		buf_printf(b, ",\"version\":%d", p->version);
+	else
+		buf_puts(b, ",\"version\":null");
+	buf_printf(b, ",\"avance\":%d,\"semaforo\":{", p->avance);
+	for (int i = 0; i < MONITOREO_NLUCES; i++)
+		buf_printf(b, "%s\"%s\":%ld", i > 0 ? "," : "",
+		    store_monitoreo_luz_codigo((enum monitoreo_luz)i),
+		    p->luces[i]);
+	buf_puts(b, "},\"compromisos\":[");
+	for (size_t k = 0; k < p->ncompromisos; k++) {
+		if (k > 0)
+			buf_putc(b, ',');
+		api_monitoreo_compromiso(b, &p->compromisos[k], vencidas);
+	}
+	buf_puts(b, "]}");
+}
+
+/*
+ * Loads the view for the filter of the query into v; false after
+ * replying. v is the caller's to clean up either way.
+ */
+static bool
+api_monitoreo_cargar(struct req *rq, bool leer_vencidas,
+    struct monitoreo_filtro *f, struct monitoreo_vista *v)
+{
+	struct error err;
+	char *entidad = NULL;
+	bool ok;
+
+	memset(v, 0, sizeof(*v));
+	ok = api_monitoreo_filtro(rq, leer_vencidas, f, &entidad, &err) &&
+	    store_monitoreo_vista(rq->db, f, v, &err);
+	f->entidad = NULL;
+	free(entidad);
+	if (!ok)
 		reply_error(rq, &err);
-	return filas;
+	return ok;
 }
 
 void
 api_monitoreo(struct req *rq)
 {
-	json_t *filas;
-	bool vencidas;
-	int proximas;
+	struct monitoreo_filtro f;
+	struct monitoreo_vista v;
+	struct buf out;
 
-	if ((filas = api_monitoreo_cargar(rq, &vencidas, &proximas)) == NULL)
-		return;
-	reply_json(rq, 200, json_pack("{s:i, s:o}", "proximas", proximas,
-	    "pals", api_monitoreo_pals(filas, vencidas)));
-	json_decref(filas);
+	if (api_monitoreo_cargar(rq, true, &f, &v)) {
+		buf_init(&out);
+		buf_printf(&out, "{\"proximas\":%d,\"pals\":[", f.proximas);
+		for (size_t i = 0; i < v.npals; i++) {
+			if (i > 0)
+				buf_putc(&out, ',');
+			api_monitoreo_pal(&out, &v.pals[i], f.vencidas);
+		}
+		buf_puts(&out, "]}\n");
+		reply_bytes(rq, 200, API_MONITOREO_JSON, out.data, out.len);
+		buf_cleanup(&out);
+	}
+	store_monitoreo_vista_cleanup(&v);
+}
+
+/*
+ * The fields of one export row, in monitoreo_columnas order: the text
+ * s[k], or the number n[k] when s[k] is NULL, or null when nulo[k].
+ */
+struct api_monitoreo_fila {
+	const char	*s[MONITOREO_NCOLUMNAS];
+	long long	 n[MONITOREO_NCOLUMNAS];
+	bool		 nulo[MONITOREO_NCOLUMNAS];
+};
+
+static void
+api_monitoreo_fila(const struct monitoreo_pal *p,
+    const struct monitoreo_compromiso *c,
+    const struct monitoreo_actividad *a, struct api_monitoreo_fila *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->n[0] = p->mesa_id;
+	r->s[1] = p->entidad;
+	r->s[2] = p->titulo;
+	r->n[3] = c->id;
+	r->s[4] = c->titulo;
+	r->s[5] = c->tipo;
+	r->n[6] = a->id;
+	r->s[7] = a->descripcion;
+	r->s[8] = a->responsable;
+	r->s[9] = a->institucion;
+	r->nulo[9] = a->institucion == NULL;
+	r->s[10] = a->fecha_limite;
+	r->s[11] = a->estado;
+	r->n[12] = a->avance;
+	r->s[13] = store_monitoreo_luz_codigo(a->luz);
+	r->n[14] = a->dias;
 }
 
 void
 api_monitoreo_json(struct req *rq)
 {
-	json_t *filas, *out, *a;
-	int proximas;
-	size_t i, k;
+	struct monitoreo_filtro f;
+	struct monitoreo_vista v;
+	struct api_monitoreo_fila r;
+	struct buf out;
+	size_t n = 0;
 
-	if ((filas = api_monitoreo_cargar(rq, NULL, &proximas)) == NULL)
+	if (!api_monitoreo_cargar(rq, false, &f, &v)) {
+		store_monitoreo_vista_cleanup(&v);
 		return;
-	out = json_array();
-	json_array_foreach(filas, i, a) {
-		json_t *o = json_object();
-
-		for (k = 0; k < MONITOREO_NCOLUMNAS; k++)
-			json_object_set(o, monitoreo_columnas[k],
-			    json_object_get(a, monitoreo_columnas[k]));
-		json_array_append_new(out, o);
 	}
-	reply_json(rq, 200, json_pack("{s:i, s:o}", "proximas", proximas,
-	    "actividades", out));
+	buf_init(&out);
+	buf_printf(&out, "{\"proximas\":%d,\"actividades\":[", f.proximas);
+	for (size_t i = 0; i < v.npals; i++) {
+		const struct monitoreo_pal *p = &v.pals[i];
+
+		for (size_t j = 0; j < p->ncompromisos; j++) {
+			const struct monitoreo_compromiso *c =
+			    &p->compromisos[j];
+
+			for (size_t k = 0; k < c->nactividades; k++) {
+				api_monitoreo_fila(p, c, &c->actividades[k],
+				    &r);
+				buf_puts(&out, n++ > 0 ? ",{" : "{");
+				for (size_t col = 0; col < MONITOREO_NCOLUMNAS;
+				    col++) {
+					buf_printf(&out, "%s\"%s\":",
+					    col > 0 ? "," : "",
+					    monitoreo_columnas[col]);
+					if (r.nulo[col] || r.s[col] != NULL)
+						api_monitoreo_jstr(&out,
+						    r.s[col]);
+					else
+						buf_printf(&out, "%lld",
+						    r.n[col]);
+				}
+				buf_putc(&out, '}');
+			}
+		}
+	}
+	buf_puts(&out, "]}\n");
+	reply_bytes(rq, 200, API_MONITOREO_JSON, out.data, out.len);
 	free(rq->out_disposition);
 	rq->out_disposition = xstrdup("attachment; "
 	    "filename=\"monitoreo-actividades.json\"");
-	json_decref(filas);
+	buf_cleanup(&out);
+	store_monitoreo_vista_cleanup(&v);
 }
 
 void
 api_monitoreo_csv(struct req *rq)
 {
-	json_t *filas, *a;
+	struct monitoreo_filtro f;
+	struct monitoreo_vista v;
+	struct api_monitoreo_fila r;
 	struct buf out;
-	int proximas;
-	size_t i, k;
+	size_t k;
 
-	if ((filas = api_monitoreo_cargar(rq, NULL, &proximas)) == NULL)
+	if (!api_monitoreo_cargar(rq, false, &f, &v)) {
+		store_monitoreo_vista_cleanup(&v);
 		return;
+	}
 	buf_init(&out);
 	for (k = 0; k < MONITOREO_NCOLUMNAS; k++)
 		csv_field(&out, monitoreo_columnas[k],
 		    k == MONITOREO_NCOLUMNAS - 1);
-	json_array_foreach(filas, i, a) {
-		for (k = 0; k < MONITOREO_NCOLUMNAS; k++) {
-			json_t *v = json_object_get(a, monitoreo_columnas[k]);
-			bool last = k == MONITOREO_NCOLUMNAS - 1;
+	for (size_t i = 0; i < v.npals; i++) {
+		const struct monitoreo_pal *p = &v.pals[i];
 
-			/*
-			 * Numbers are ours, never formulas: dias is negative
-			 * when overdue and must stay a number, so it skips
-			 * the neutralising of csv_field.
-			 */
-			if (json_is_integer(v))
-				buf_printf(&out, "%" JSON_INTEGER_FORMAT "%s",
-				    json_integer_value(v), last ? "\r\n" : ",");
-			else
-				csv_field(&out, json_string_value(v), last);
+		for (size_t j = 0; j < p->ncompromisos; j++) {
+			const struct monitoreo_compromiso *c =
+			    &p->compromisos[j];
+
+			for (size_t a = 0; a < c->nactividades; a++) {
+				api_monitoreo_fila(p, c, &c->actividades[a],
+				    &r);
+				for (k = 0; k < MONITOREO_NCOLUMNAS; k++) {
+					bool last = k == MONITOREO_NCOLUMNAS
+					    - 1;
+
+					/*
+					 * Numbers are ours, never formulas:
+					 * dias is negative when overdue and
+					 * must stay a number, so it skips
+					 * the neutralising of csv_field.
+					 */
+					if (r.s[k] == NULL && !r.nulo[k])
+						buf_printf(&out, "%lld%s",
+						    r.n[k], last ? "\r\n" :
+						    ",");
+					else
+						csv_field(&out, r.s[k], last);
+				}
+			}
 		}
 	}
 	reply_bytes(rq, 200, "text/csv; charset=utf-8", out.data, out.len);
@@ -394,5 +425,44 @@ api_monitoreo_csv(struct req *rq)
 	rq->out_disposition = xstrdup("attachment; "
 	    "filename=\"monitoreo-actividades.csv\"");
 	buf_cleanup(&out);
-	json_decref(filas);
+	store_monitoreo_vista_cleanup(&v);
+}
+
+void
+api_monitoreo_enlace(struct req *rq)
+{
+	char token[TOKEN_TEXT_LEN + 1], expira[32];
+	const char *base = config_live->public_url;
+	json_t *body = NULL, *jdias;
+	struct error err;
+	char *url;
+	int dias = API_MONITOREO_ENLACE_DIAS;
+	size_t blen;
+
+	if (rq->body_len > 0 && (body = req_json(rq)) == NULL)
+		return;
+	jdias = json_object_get(body, "dias");
+	if (jdias != NULL && !json_is_null(jdias)) {
+		if (!json_is_integer(jdias) || json_integer_value(jdias) < 1 ||
+		    json_integer_value(jdias) > 366) {
+			reply_errorf(rq, 422, "dias_invalido", "«dias» debe "
+			    "ser un número de días entre 1 y 366.");
+			goto out;
+		}
+		dias = (int)json_integer_value(jdias);
+	}
+	if (!store_monitoreo_enlace_crear(rq->db, rq->user.id, dias, token,
+	    expira, sizeof(expira), &err)) {
+		reply_error(rq, &err);
+		goto out;
+	}
+	blen = strlen(base);
+	while (blen > 0 && base[blen - 1] == '/')
+		blen--;
+	url = xasprintf("%.*s/e/%s", (int)blen, base, token);
+	reply_json(rq, 201, json_pack("{s:s, s:s, s:i}", "url", url, "expira",
+	    expira, "dias", dias));
+	free(url);
+out:
+	json_decref(body);
 }

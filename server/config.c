@@ -7,11 +7,14 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "xmalloc.h"
@@ -25,6 +28,8 @@ enum config_type {
 	CONFIG_LOG_LEVEL,	/* a string restricted to the log levels */
 	CONFIG_DAYS,		/* a string: comma-separated days, 0..366 */
 	CONFIG_TIME,		/* a string: HH:MM */
+	CONFIG_WEEKDAY,		/* an int, ISO 1..7, written lunes..domingo */
+	CONFIG_ZONE,		/* a string: a zone of the tz database */
 };
 
 struct config_key {
@@ -57,6 +62,11 @@ static const struct config_key config_keys[] = {
 	    false, "Largest request header block."),
 	KEY(http_timeout_s, CONFIG_INT, "30", 1, 3600, false,
 	    "Read and write timeout of an HTTP connection, in seconds."),
+	KEY(http_request_timeout_s, CONFIG_INT, "30", 1, 3600, false,
+	    "Seconds a request may take to arrive whole, from its first byte "
+	    "(slow clients are cut off)."),
+	KEY(http_request_min_rate, CONFIG_INT, "500", 1, 1073741824, false,
+	    "Bytes per second that earn a request one more second."),
 	KEY(material_max_bytes, CONFIG_INT, "20971520", 1024, 1073741824, false,
 	    "Largest material or evidence file accepted (413 above)."),
 	KEY(database, CONFIG_STRING, "dbname=pald", 0, 0, false,
@@ -111,6 +121,12 @@ static const struct config_key config_keys[] = {
 	    "An actor who has not confirmed receipt is reminded every N days."),
 	KEY(recordatorio_periodo_s, CONFIG_INT, "60", 1, 86400, false,
 	    "How often the reminder planner runs, in seconds."),
+	KEY(resumen_dia, CONFIG_WEEKDAY, "lunes", 0, 0, true,
+	    "Day (lunes..domingo) the garantes' weekly digest goes out."),
+	KEY(resumen_hora, CONFIG_TIME, "08:00", 0, 0, true,
+	    "Local hour (in resumen_zona_horaria) from which it goes out."),
+	KEY(resumen_zona_horaria, CONFIG_ZONE, "America/Mexico_City", 0, 0,
+	    true, "Time zone of the digest's day, hour and week."),
 	KEY(log_level, CONFIG_LOG_LEVEL, "info", 0, 0, true,
 	    "debug, info, warn or error."),
 };
@@ -177,6 +193,72 @@ config_time_valid(const char *v)
 	    (v[0] - '0') * 10 + (v[1] - '0') < 24;
 }
 
+/* The days of resumen_dia, by ISO number less one, as the dump writes them. */
+static const char *const config_dias[7] = { "lunes", "martes", "miércoles",
+	"jueves", "viernes", "sábado", "domingo" };
+
+/*
+ * A Spanish day name, in any ASCII case, with or without its accent
+ * ("miercoles", "Sábado"): its ISO number 1..7, or 0.
+ */
+static int
+config_weekday_parse(const char *v)
+{
+	for (int i = 0; i < 7; i++)
+		if (strcasecmp(v, config_dias[i]) == 0)
+			return i + 1;
+	if (strcasecmp(v, "miercoles") == 0)
+		return 3;
+	if (strcasecmp(v, "sabado") == 0)
+		return 6;
+	return 0;
+}
+
+/*
+ * A zone name spelt as the tz database spells them ("America/Mexico_City",
+ * "Etc/GMT+6", "UTC") that names a TZif file of that database. PostgreSQL
+ * reads the same files (Debian builds it --with-system-tzdata=
+ * /usr/share/zoneinfo), so this is the list of pg_timezone_names that
+ * mesas are checked against; TZDIR moves it, as for the C library. A pald
+ * on a machine without the database checks only the spelling, and the
+ * digest pass asks PostgreSQL itself (resumenes.c).
+ */
+static bool
+config_zone_valid(const char *v)
+{
+	const char *dir = getenv("TZDIR");
+	char path[PATH_MAX], magic[4];
+	struct stat st;
+	size_t len = strlen(v);
+	ssize_t n;
+	int fd;
+
+	if (len == 0 || len > 63 || v[0] == '/' || v[len - 1] == '/')
+		return false;
+	for (const char *p = v; *p != '\0'; p++) {
+		bool ok = (*p >= 'a' && *p <= 'z') ||
+		    (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		    *p == '_' || *p == '-' || *p == '+' ||
+		    (*p == '/' && p[-1] != '/');
+
+		if (!ok)
+			return false;	/* no "..", no spaces: a name */
+	}
+	if (dir == NULL || dir[0] == '\0')
+		dir = "/usr/share/zoneinfo";
+	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+		return true;
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, v) >=
+	    sizeof(path))
+		return false;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return false;
+	n = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ?
+	    read(fd, magic, sizeof(magic)) : -1;
+	close(fd);
+	return n == (ssize_t)sizeof(magic) && memcmp(magic, "TZif", 4) == 0;
+}
+
 static bool
 config_apply(struct config *c, const struct config_key *k, const char *v,
     struct error *err)
@@ -212,6 +294,17 @@ config_apply(struct config *c, const struct config_key *k, const char *v,
 		}
 		*(bool *)(void *)p = b;
 		return true;
+	case CONFIG_WEEKDAY:
+		if ((n = config_weekday_parse(v)) == 0) {
+			error_set(err, 400, "config_invalida",
+			    "%s: se esperaba un día de la semana (lunes, martes, "
+			    "miércoles, jueves, viernes, sábado o domingo), no "
+			    "«%s»", k->name, v);
+			return false;
+		}
+		*(int *)(void *)p = (int)n;
+		return true;
+	case CONFIG_ZONE:
 	case CONFIG_LOG_LEVEL:
 	case CONFIG_DAYS:
 	case CONFIG_TIME:
@@ -233,6 +326,12 @@ config_apply(struct config *c, const struct config_key *k, const char *v,
 			error_set(err, 400, "config_invalida",
 			    "%s: se esperaba una hora HH:MM, no «%s»", k->name,
 			    v);
+			return false;
+		}
+		if (k->type == CONFIG_ZONE && !config_zone_valid(v)) {
+			error_set(err, 400, "config_invalida",
+			    "%s: la zona horaria «%s» no existe; use un nombre "
+			    "como America/Mexico_City", k->name, v);
 			return false;
 		}
 		free(*(char **)(void *)p);
@@ -272,7 +371,8 @@ config_cleanup(struct config *c)
 	for (size_t i = 0; i < N_KEYS; i++) {
 		const struct config_key *k = &config_keys[i];
 
-		if (k->type != CONFIG_INT && k->type != CONFIG_BOOL) {
+		if (k->type != CONFIG_INT && k->type != CONFIG_BOOL &&
+		    k->type != CONFIG_WEEKDAY) {
 			char **p = (char **)(void *)((char *)c + k->offset);
 
 			free(*p);
@@ -361,6 +461,7 @@ config_reload_into(struct config *dst, const struct config *src)
 			continue;
 		switch (k->type) {
 		case CONFIG_INT:
+		case CONFIG_WEEKDAY:
 			*(volatile int *)(void *)d = *(const int *)(const void *)s;
 			break;
 		case CONFIG_BOOL:
@@ -371,12 +472,14 @@ config_reload_into(struct config *dst, const struct config *src)
 		case CONFIG_LOG_LEVEL:
 		case CONFIG_DAYS:
 		case CONFIG_TIME:
+		case CONFIG_ZONE:
 			/*
 			 * Reloadable strings are read only by the loop
 			 * thread (log_level is applied by main; the reminder
-			 * planner copies its settings into each job before
-			 * handing it to a worker), so swapping the pointer
-			 * here, on the loop thread, is safe.
+			 * planner and the digest copy their settings into
+			 * each job before handing it to a worker), so
+			 * swapping the pointer here, on the loop thread, is
+			 * safe.
 			 */
 			free(*(char **)(void *)d);
 			*(char **)(void *)d =
@@ -404,6 +507,12 @@ config_dump(const struct config *c, FILE *out)
 			fprintf(out, "%s = %s\n\n", k->name,
 			    *(const bool *)(const void *)p ? "yes" : "no");
 			break;
+		case CONFIG_WEEKDAY:
+			/* 1..7, lunes first. */
+			fprintf(out, "%s = %s\n\n", k->name, config_dias[
+			    (*(const int *)(const void *)p + 6) % 7]);
+			break;
+		case CONFIG_ZONE:
 		case CONFIG_STRING:
 		case CONFIG_LOG_LEVEL:
 		case CONFIG_DAYS:

@@ -22,6 +22,8 @@ struct config {
 	int	 http_max_json_bytes;	/* JSON bodies, 413 above */
 	int	 http_max_headers_bytes;
 	int	 http_timeout_s;
+	int	 http_request_timeout_s;	/* whole request, first byte on */
+	int	 http_request_min_rate;		/* bytes/s that earn a second */
 	int	 material_max_bytes;	/* uploads, 413 above */
 	/* PostgreSQL */
 	char	*database;		/* libpq conninfo */
@@ -52,6 +54,10 @@ struct config {
 	char	*recordatorio_hora;		/* "09:00", local */
 	int	 recordatorio_acuse_cada;
 	int	 recordatorio_periodo_s;
+	/* The garantes' weekly digest; all reloadable */
+	int	 resumen_dia;			/* ISO weekday, 1 = lunes */
+	char	*resumen_hora;			/* "08:00", local */
+	char	*resumen_zona_horaria;		/* "America/Mexico_City" */
 	/* Logging */
 	char	*log_level;		/* reloadable */
 };

@@ -18,12 +18,14 @@
 #include "api_monitoreo.h"
 #include "api_pal.h"
 #include "api_recordatorios.h"
+#include "api_resumenes.h"
 #include "api_seguimiento.h"
 #include "api_sesion.h"
 #include "api_usuarios.h"
 #include "web_conformidad.h"
 #include "web_enlaces.h"
 #include "web_feed.h"
+#include "web_monitoreo.h"
 #include "xmalloc.h"
 
 /*
@@ -118,12 +120,20 @@ const struct route router_routes[] = {
 	    true, false, false },
 	{ "POST", "/v1/recordatorios/ejecutar", api_recordatorios_ejecutar,
 	    ROLE_ADMIN, true, false, false },
+	{ "GET", "/v1/mesas/{id}/recordatorios",
+	    api_recordatorios_cadencia_ver, ROLE_ANY, true, false, false },
+	{ "PUT", "/v1/mesas/{id}/recordatorios",
+	    api_recordatorios_cadencia_fijar, W, true, false, false },
+	{ "POST", "/v1/resumenes/ejecutar", api_resumenes_ejecutar, ROLE_ADMIN,
+	    true, false, false },
 
 	{ "GET", "/v1/monitoreo", api_monitoreo, ROLE_ANY, true, false,
 	    false },
 	{ "GET", "/v1/monitoreo/actividades.json", api_monitoreo_json,
 	    ROLE_ANY, true, false, false },
 	{ "GET", "/v1/monitoreo/actividades.csv", api_monitoreo_csv, ROLE_ANY,
+	    true, false, false },
+	{ "POST", "/v1/monitoreo/enlace", api_monitoreo_enlace, ROLE_ANY,
 	    true, false, false },
 
 	{ "POST", "/v1/feeds", api_feeds_crear, ROLE_ANY, true, false, false },
@@ -135,6 +145,15 @@ const struct route router_routes[] = {
 	{ "POST", "/e/{token}", web_enlace_confirmar, 0, true, true, false },
 	{ "GET", "/e/{token}/pdf", web_conformidad_pdf, 0, true, true, false },
 	{ "GET", "/f/{token}", web_feed_ver, 0, true, true, false },
+
+	/* The dashboard: public routes, the session cookie is checked inside. */
+	{ "GET", "/monitoreo", web_monitoreo_ver, 0, true, false, false },
+	{ "GET", "/monitoreo/entrar", web_monitoreo_entrar_ver, 0, false,
+	    false, false },
+	{ "POST", "/monitoreo/entrar", web_monitoreo_entrar, 0, true, false,
+	    false },
+	{ "POST", "/monitoreo/salir", web_monitoreo_salir, 0, true, false,
+	    false },
 };
 const size_t router_nroutes = sizeof(router_routes) / sizeof(router_routes[0]);
 

@@ -13,6 +13,7 @@
 
 #include "dbpool.h"
 #include "reminders.h"
+#include "resumenes.h"
 
 #define SCHEDULER_TICK_MS	100
 
@@ -27,6 +28,7 @@ static struct scheduler_job scheduler_jobs[] = {
 	/* Keeps /healthz true while no request touches the database. */
 	{ "db_ping", 1000, dbpool_ping, 0 },
 	{ "reminders", 1000, reminders_tick, 0 },
+	{ "resumenes", 1000, resumenes_tick, 0 },
 };
 
 static struct event *scheduler_ev;

@@ -6,7 +6,8 @@
  * token is the only credential: it is checked for shape, hashed and
  * looked up; the clear token is never stored or logged. Links of other
  * purposes share the URL: web_enlace_ver and web_enlace_confirmar hand
- * conformity links to web_conformidad.c.
+ * conformity links to web_conformidad.c, progress links to web_avance.c
+ * and dashboard links to web_monitoreo.c.
  *
  * It does not show or serve the files themselves (they travel attached
  * to the email) and answers every failure with a page, never JSON.
@@ -28,6 +29,7 @@
 #include "web.h"
 #include "web_avance.h"
 #include "web_conformidad.h"
+#include "web_monitoreo.h"
 
 #define BOTON	"Confirmo que recibí los materiales"
 
@@ -115,6 +117,8 @@ web_enlace_ver(struct req *rq)
 		web_conformidad_ver(rq);
 	else if (strcmp(proposito, "avance") == 0)
 		web_avance_ver(rq);
+	else if (strcmp(proposito, "monitoreo") == 0)
+		web_monitoreo_enlace(rq);
 	else
 		web_enlace_acuse_ver(rq);
 }
@@ -129,6 +133,8 @@ web_enlace_confirmar(struct req *rq)
 		web_conformidad_confirmar(rq);
 	else if (strcmp(proposito, "avance") == 0)
 		web_avance_confirmar(rq);
+	else if (strcmp(proposito, "monitoreo") == 0)
+		web_monitoreo_enlace(rq);
 	else
 		web_enlace_acuse_confirmar(rq);
 }

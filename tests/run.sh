@@ -15,7 +15,9 @@
 # It does not build anything (make does) and does not start mail
 # servers or daemons (each test starts its own through the harness).
 # PALD_TEST_KEEP=1 keeps the temporary directory (logs, mail, data) and
-# prints where it is.
+# prints where it is. PALD_TEST_FILTER=GLOB runs only the integration
+# tests whose "suite/test" matches (Criterion's --filter), for example
+# PALD_TEST_FILTER='hostile/*' sh tests/run.sh build.
 
 set -u
 
@@ -191,11 +193,16 @@ run_suite() {
 	fi
 }
 
-run_suite unit-tests
 # Each integration test has its own database, mail folder and daemons,
 # so two run at once. A test that hangs is stopped (and counted as a
 # crash) rather than hanging `make test`.
-run_suite integration-tests --jobs 2 --timeout 300
+if [ -n "${PALD_TEST_FILTER:-}" ]; then
+	run_suite integration-tests --jobs 2 --timeout 300 \
+	    --filter "$PALD_TEST_FILTER"
+else
+	run_suite unit-tests
+	run_suite integration-tests --jobs 2 --timeout 300
+fi
 
 echo "$passed $failed" >"$build/test-counts"
 echo "$passed passed, $failed failed"

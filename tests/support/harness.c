@@ -18,6 +18,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -28,6 +29,7 @@
 #include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -1468,7 +1470,11 @@ h_pald_spawn(struct h_pald *pald, const struct h_db *db,
 	    "mail_from = pald@localhost\n"
 	    "mail_poll_ms = 100\n"
 	    "mail_retry_base_s = 1\n"
-	    "log_level = debug\n", h_test_dir(), pald->port_path,
+	    "log_level = debug\n"
+	    "# The weekly digest waits for the week's last minute, so its\n"
+	    "# emails reach only the tests that ask for them.\n"
+	    "resumen_dia = domingo\n"
+	    "resumen_hora = 23:59\n", h_test_dir(), pald->port_path,
 	    db->conninfo);
 	if (smtp != NULL)
 		buf_printf(&conf, "smtp_url = %s\n", smtp->url);
@@ -1780,4 +1786,155 @@ ReportHook(POST_TEST)(struct criterion_test_stats *stats)
 ReportHook(TEST_CRASH)(struct criterion_test_stats *stats)
 {
 	harness_report_logs(stats->test);
+}
+
+/*
+ * Raw HTTP over a socket (see harness.h).
+ */
+
+int
+h_raw_connect(int port)
+{
+	struct timeval tv = { 10, 0 };
+	struct sockaddr_in sa;
+	int fd, e;
+
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	cr_assert(fd >= 0, "harness: socket: %s", strerror(errno));
+	/* A server that stops reading must not hang the test in send(). */
+	(void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)port);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+		e = errno;
+		close(fd);
+		cr_assert_fail("harness: connect to 127.0.0.1:%d: %s", port,
+		    strerror(e));
+	}
+	return fd;
+}
+
+bool
+h_raw_send(int fd, const void *bytes, size_t len)
+{
+	const char *p = bytes;
+
+	while (len > 0) {
+		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return false;
+		p += n;
+		len -= (size_t)n;
+	}
+	return true;
+}
+
+/*
+ * How many complete responses data[0..len) holds: a head up to its blank
+ * line, then Content-Length bytes (none without the header). data is
+ * NUL-terminated, so strtoll stops at the line's CR.
+ */
+static int
+harness_raw_complete(const char *data, size_t len)
+{
+	size_t at = 0;
+	int n = 0;
+
+	for (;;) {
+		const char *head = data + at, *end, *line, *eol;
+		long long clen = 0;
+
+		end = memmem(head, len - at, "\r\n\r\n", 4);
+		if (end == NULL)
+			return n;
+		for (line = head; line < end; line = eol + 2) {
+			eol = memmem(line, (size_t)(end - line), "\r\n", 2);
+			if (eol == NULL)
+				eol = end;
+			if (eol - line > 15 &&
+			    strncasecmp(line, "Content-Length:", 15) == 0)
+				clen = strtoll(line + 15, NULL, 10);
+		}
+		at = (size_t)(end - data) + 4;
+		if (clen < 0 || len - at < (size_t)clen)
+			return n;
+		at += (size_t)clen;
+		n++;
+	}
+}
+
+struct h_raw
+h_raw_read(int fd, int responses, int timeout_ms)
+{
+	long long start = h_now_ms(), left;
+	char chunk[16384];
+	const char *p, *end;
+	struct h_raw r;
+	struct buf b;
+
+	memset(&r, 0, sizeof(r));
+	buf_init(&b);
+	for (;;) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		ssize_t n;
+
+		if (responses > 0 &&
+		    harness_raw_complete(b.data, b.len) >= responses)
+			break;
+		left = timeout_ms - (h_now_ms() - start);
+		if (left <= 0)
+			break;
+		if (poll(&pfd, 1, (int)left) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (pfd.revents == 0)
+			continue;
+		n = recv(fd, chunk, sizeof(chunk), 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			/* EOF, or a reset: either way the server hung up. */
+			r.closed = true;
+			break;
+		}
+		buf_append(&b, chunk, (size_t)n);
+	}
+	r.elapsed_ms = h_now_ms() - start;
+	r.len = b.len;
+	r.data = harness_buf_take(&b);
+	r.body = "";
+	if (r.len >= 12 && strncmp(r.data, "HTTP/1.", 7) == 0)
+		r.status = strtol(r.data + 9, NULL, 10);
+	for (p = r.data; (p = strstr(p, "HTTP/1.")) != NULL; p += 7)
+		if ((p == r.data || p[-1] == '\n') && p[8] == ' ')
+			r.responses++;
+	if ((end = strstr(r.data, "\r\n\r\n")) != NULL)
+		r.body = end + 4;
+	return r;
+}
+
+struct h_raw
+h_http_raw(int port, const void *bytes, size_t len, int timeout_ms)
+{
+	int fd = h_raw_connect(port);
+	struct h_raw r;
+
+	(void)h_raw_send(fd, bytes, len);
+	r = h_raw_read(fd, 0, timeout_ms);
+	close(fd);
+	return r;
+}
+
+void
+h_raw_free(struct h_raw *r)
+{
+	free(r->data);
+	memset(r, 0, sizeof(*r));
 }

@@ -345,4 +345,41 @@ json_t		*h_http_json(const struct h_http *resp);
 /* Frees body and headers; the struct may be reused. */
 void		 h_http_free(struct h_http *resp);
 
+/*
+ * Raw HTTP over a plain TCP socket to 127.0.0.1, for what libcurl will
+ * not send: malformed or oversized requests, several requests in one
+ * write, bodies that stall or dribble, a half-closed connection.
+ */
+
+struct h_raw {
+	long		 status;	/* first status line's code; 0: none */
+	int		 responses;	/* status lines ("HTTP/1.x NNN") seen */
+	char		*data;		/* owned: every byte received,
+					   NUL-terminated */
+	size_t		 len;
+	const char	*body;		/* into data: what follows the first
+					   response's head; "" if none */
+	bool		 closed;	/* the server closed (EOF or reset) */
+	long long	 elapsed_ms;	/* h_raw_read's own duration */
+};
+
+/* A connected socket to 127.0.0.1:port (close() it); fails the test if
+ * the connection is refused. */
+int		 h_raw_connect(int port);
+/* Writes bytes[0..len); false if the server closed the connection
+ * before all was written (never SIGPIPE). */
+bool		 h_raw_send(int fd, const void *bytes, size_t len);
+/*
+ * Reads until the server closes the connection, `responses` complete
+ * responses (head plus Content-Length bytes) have arrived (responses 0:
+ * only the close counts), or timeout_ms passes.
+ */
+struct h_raw	 h_raw_read(int fd, int responses, int timeout_ms);
+/* One exchange: connects, sends bytes, reads until the server closes or
+ * timeout_ms passes, closes. */
+struct h_raw	 h_http_raw(int port, const void *bytes, size_t len,
+		    int timeout_ms);
+/* Frees data; the struct may be reused. */
+void		 h_raw_free(struct h_raw *r);
+
 #endif
