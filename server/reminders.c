@@ -17,13 +17,16 @@
  *     activity is overdue enough) that recordatorios does not hold yet;
  *  5. does the same for actors of mesas in preparation who have not
  *     confirmed the receipt of materials sent to them (tipo 'acuse');
- *  6. creates the responsables' progress links (enlaces, proposito
- *     'avance') and queues one email per recipient;
- *  7. records them all in recordatorios with ON CONFLICT ... DO NOTHING,
- *     and withdraws (deletes, uncommitted) the email and link of any row
- *     that conflicts;
+ *  6. stores the next dates, while a second thread builds one email per
+ *     recipient (with a new progress link, enlaces proposito 'avance',
+ *     for the responsable) in batches of a few thousand;
+ *  7. for each batch, queues its emails with one INSERT, then records its
+ *     rows in recordatorios with ON CONFLICT ... DO NOTHING and inserts
+ *     their links with another, and at the end withdraws (deletes,
+ *     uncommitted) the email and link of any row that conflicted;
  *  8. writes one 'recordatorio.enviado' event per mesa and pass, listing
- *     what was queued (the outbox trigger adds one event per delivery).
+ *     what was queued, with one INSERT (the outbox trigger adds one event
+ *     per delivery).
  *
  * The unique key of recordatorios, not the lock nor the stored dates, is
  * what makes "never twice" hold: an email commits only with the row it
@@ -71,6 +74,10 @@
 #define REMINDERS_LOTE	4096
 /* Day numbers to and from SQL dates. */
 #define REMINDERS_EPOCH	"date '1970-01-01'"
+/* What the emails say of an activity, after its id, mesa, deadline, flag. */
+#define REMINDERS_CAND_COLS						\
+	"a.numero, a.descripcion, a.responsable_nombre,"		\
+	" a.responsable_email, a.estado, a.avance, a.compromiso_id"
 
 _Static_assert(sizeof(((struct reminders_settings *)0)->dias_antes) ==
     sizeof(((struct recordatorios_cadencia *)0)->dias_antes),
@@ -102,6 +109,15 @@ struct reminders_arr {
 	struct buf	b;
 	size_t		n;
 };
+
+/* addr's domain, for logs: they never name a person's address. */
+static const char *
+reminders_domain(const char *addr)
+{
+	const char *at = strrchr(addr, '@');
+
+	return at != NULL ? at + 1 : "?";
+}
 
 static void
 reminders_arr_init(struct reminders_arr *a)
@@ -144,16 +160,24 @@ reminders_arr_null(struct reminders_arr *a)
 	buf_puts(&a->b, "NULL");
 }
 
-/* A quoted element: backslash before " and \, as array input wants. */
+/*
+ * A quoted element: backslash before " and \, as array input wants. The
+ * runs between them are copied whole: the events' JSON alone is megabytes.
+ */
 static void
 reminders_arr_str(struct reminders_arr *a, const char *s)
 {
 	reminders_arr_sep(a);
 	buf_putc(&a->b, '"');
-	for (; *s != '\0'; s++) {
-		if (*s == '"' || *s == '\\')
-			buf_putc(&a->b, '\\');
-		buf_putc(&a->b, *s);
+	for (;;) {
+		size_t run = strcspn(s, "\"\\");
+
+		buf_append(&a->b, s, run);
+		s += run;
+		if (*s == '\0')
+			break;
+		buf_putc(&a->b, '\\');
+		buf_putc(&a->b, *s++);
 	}
 	buf_putc(&a->b, '"');
 }
@@ -313,6 +337,7 @@ struct reminders_row {
 	long long	 outbox_id;	/* 0 if none */
 	char		 hash[TOKEN_HASH_LEN + 1];	/* of its link, or "" */
 	int		 src;		/* its row in res_act or res_acuse */
+	int		 cand;		/* its activity's row in res_cand */
 };
 
 struct reminders_pass {
@@ -321,21 +346,29 @@ struct reminders_pass {
 	struct reminders_mesa		*mesas;
 	int				 n_mesas;
 	PGresult			*res_mesas;
+	PGresult			*res_cand;	/* activities seen */
 	PGresult			*res_act;	/* activity proposals */
 	PGresult			*res_acuse;	/* acuse candidates */
 	PGresult			*res_acuse_new;	/* the new ones */
 	struct reminders_row		*rows;
 	size_t				 n_rows, cap_rows;
+	struct reminders_arr		 aid;	/* activities looked at */
+	struct reminders_arr		 anext;	/* and their next dates */
 	int				 evaluadas;
 	char				 hora[16];
 };
 
+/* Columns of res_cand. */
+enum {
+	CAND_ID, CAND_MESA, CAND_LIMITE, CAND_NUEVA, CAND_NUMERO,
+	CAND_DESCRIPCION, CAND_RESP_NOMBRE, CAND_RESP_EMAIL, CAND_ESTADO,
+	CAND_AVANCE, CAND_COMPROMISO
+};
+
 /* Columns of res_act. */
 enum {
-	ACT_ID, ACT_MESA, ACT_TIPO, ACT_FECHA, ACT_DIAS, ACT_DEST, ACT_ROL,
-	ACT_EMAIL, ACT_NOMBRE, ACT_NUMERO, ACT_DESCRIPCION, ACT_RESP_NOMBRE,
-	ACT_RESP_EMAIL, ACT_ESTADO, ACT_AVANCE, ACT_LIMITE, ACT_COMP_NUMERO,
-	ACT_COMP_TITULO
+	ACT_CAND, ACT_TIPO, ACT_FECHA, ACT_DIAS, ACT_DEST, ACT_ROL, ACT_EMAIL,
+	ACT_NOMBRE, ACT_COMP_NUMERO, ACT_COMP_TITULO
 };
 
 /* Columns of res_acuse. */
@@ -483,16 +516,18 @@ reminders_load_mesas(struct reminders_pass *p, struct error *err)
 }
 
 /*
- * The activities to look at, the latest reminder due for each and the
- * next dates stored; then the reminders not yet in recordatorios, one per
- * recipient, with what their emails need, into res_act and rows.
+ * The activities to look at (res_cand), the latest reminder due for each
+ * and its next date (p->aid and p->anext, stored by reminders_fechas);
+ * then the reminders not yet in recordatorios, one per recipient, with
+ * what their emails need, into res_act and rows.
  */
 static bool
 reminders_plan_actividades(struct reminders_pass *p, struct error *err)
 {
-	struct reminders_arr mid, mhoy, mantes, aid, anext;
-	struct reminders_arr did, dmesa, dtipo, dfecha, ddias, dcf, dcg;
-	const char *v[7];
+	struct reminders_arr mid, mhoy, mantes;
+	struct reminders_arr dcand, dmesa, dact, dtipo, dfecha, ddias, dcf,
+	    dcg, dnueva, demail, dnombre, dcomp;
+	const char *v[12];
 	char max_hoy[16], max_limite[16];
 	PGresult *res = NULL;
 	bool ok = false;
@@ -503,15 +538,18 @@ reminders_plan_actividades(struct reminders_pass *p, struct error *err)
 	reminders_arr_init(&mid);
 	reminders_arr_init(&mhoy);
 	reminders_arr_init(&mantes);
-	reminders_arr_init(&aid);
-	reminders_arr_init(&anext);
-	reminders_arr_init(&did);
+	reminders_arr_init(&dcand);
 	reminders_arr_init(&dmesa);
+	reminders_arr_init(&dact);
 	reminders_arr_init(&dtipo);
 	reminders_arr_init(&dfecha);
 	reminders_arr_init(&ddias);
 	reminders_arr_init(&dcf);
 	reminders_arr_init(&dcg);
+	reminders_arr_init(&dnueva);
+	reminders_arr_init(&demail);
+	reminders_arr_init(&dnombre);
+	reminders_arr_init(&dcomp);
 	for (int i = 0; i < p->n_mesas; i++) {
 		int antes = recordatorios_max_antes(&p->mesas[i].cad);
 
@@ -536,19 +574,22 @@ reminders_plan_actividades(struct reminders_pass *p, struct error *err)
 	 * would look at, so the planner sees how few rows they give; then
 	 * each mesa's own bound: the dates that have come, and the
 	 * activities never looked at whose deadline is within the mesa's
-	 * longest "days before".
+	 * longest "days before". The heap rows are read anyway, so they
+	 * bring what the emails say of the activity.
 	 */
 	res = db_exec(p->conn, err,
 	    "WITH m AS (SELECT * FROM unnest($1::bigint[], $2::int[],"
 	    "  $3::int[]) AS m(id, hoy, antes))"
-	    " SELECT a.id, a.mesa_id, a.fecha_limite - " REMINDERS_EPOCH
+	    " SELECT a.id, a.mesa_id, a.fecha_limite - " REMINDERS_EPOCH ","
+	    "  false, " REMINDERS_CAND_COLS
 	    " FROM actividades a JOIN m ON m.id = a.mesa_id"
 	    " WHERE a.estado <> 'cumplida'"
 	    " AND a.proximo_recordatorio IS NOT NULL"
 	    " AND a.proximo_recordatorio <= " REMINDERS_EPOCH " + $4::int"
 	    " AND a.proximo_recordatorio <= " REMINDERS_EPOCH " + m.hoy"
 	    " UNION ALL"
-	    " SELECT a.id, a.mesa_id, a.fecha_limite - " REMINDERS_EPOCH
+	    " SELECT a.id, a.mesa_id, a.fecha_limite - " REMINDERS_EPOCH ","
+	    "  true, " REMINDERS_CAND_COLS
 	    " FROM actividades a JOIN m ON m.id = a.mesa_id"
 	    " WHERE a.estado <> 'cumplida'"
 	    " AND a.proximo_recordatorio IS NULL"
@@ -559,45 +600,38 @@ reminders_plan_actividades(struct reminders_pass *p, struct error *err)
 		goto out;
 	n = PQntuples(res);
 	p->evaluadas = n;
+	p->res_cand = res;
+	res = NULL;
 	for (int r = 0; r < n; r++) {
-		long long id = reminders_ll(res, r, 0);
+		const PGresult *x = p->res_cand;
 		struct reminders_mesa *m = reminders_mesa_find(p,
-		    reminders_ll(res, r, 1));
+		    reminders_ll(x, r, CAND_MESA));
 		struct recordatorios_debido u;
 		int next;
 
 		if (m == NULL)
 			continue;
-		next = recordatorios_calcular(&m->cad, reminders_int(res, r, 2),
-		    m->hoy, &u);
-		reminders_arr_ll(&aid, id);
-		reminders_arr_ll(&anext, next);
+		next = recordatorios_calcular(&m->cad, reminders_int(x, r,
+		    CAND_LIMITE), m->hoy, &u);
+		reminders_arr_ll(&p->aid, reminders_ll(x, r, CAND_ID));
+		reminders_arr_ll(&p->anext, next);
 		if (u.tipo == RECORDATORIOS_NINGUNO)
 			continue;
-		reminders_arr_ll(&did, id);
+		reminders_arr_ll(&dcand, r);
 		reminders_arr_ll(&dmesa, m->id);
+		reminders_arr_ll(&dact, reminders_ll(x, r, CAND_ID));
 		reminders_arr_str(&dtipo, recordatorios_tipo_name(u.tipo));
 		reminders_arr_ll(&dfecha, u.fecha);
 		reminders_arr_ll(&ddias, u.dias);
 		reminders_arr_str(&dcf, u.copia_facilitador ? "t" : "f");
 		reminders_arr_str(&dcg, u.copia_garante ? "t" : "f");
+		reminders_arr_str(&dnueva, PQgetvalue(x, r, CAND_NUEVA));
+		reminders_arr_str(&demail, PQgetvalue(x, r, CAND_RESP_EMAIL));
+		reminders_arr_str(&dnombre, PQgetvalue(x, r,
+		    CAND_RESP_NOMBRE));
+		reminders_arr_ll(&dcomp, reminders_ll(x, r, CAND_COMPROMISO));
 	}
-	PQclear(res);
-	res = NULL;
-
-	if (aid.n > 0) {
-		v[0] = reminders_arr_end(&aid);
-		v[1] = reminders_arr_end(&anext);
-		res = db_exec(p->conn, err, "UPDATE actividades a"
-		    " SET proximo_recordatorio = " REMINDERS_EPOCH " + u.p"
-		    " FROM unnest($1::bigint[], $2::int[]) AS u(id, p)"
-		    " WHERE a.id = u.id", 2, v);
-		if (res == NULL)
-			goto out;
-		PQclear(res);
-		res = NULL;
-	}
-	if (did.n == 0) {
+	if (dcand.n == 0) {
 		ok = true;
 		goto out;
 	}
@@ -609,48 +643,52 @@ reminders_plan_actividades(struct reminders_pass *p, struct error *err)
 	 * is one recipient, in the first role. Those already reminded (the
 	 * unique key of recordatorios) are left out here, so no email is
 	 * built for them; reminders_registrar still checks, on insert.
+	 * Only an activity never looked at (or whose date was cleared) can
+	 * have its latest reminder recorded already: a pass that records a
+	 * reminder stores a later date in the same transaction. The others
+	 * skip the look-up (a third of this query's time); should one
+	 * conflict anyway, the insert's ON CONFLICT withdraws its email.
 	 */
-	v[0] = reminders_arr_end(&did);
+	v[0] = reminders_arr_end(&dcand);
 	v[1] = reminders_arr_end(&dmesa);
-	v[2] = reminders_arr_end(&dtipo);
-	v[3] = reminders_arr_end(&dfecha);
-	v[4] = reminders_arr_end(&ddias);
-	v[5] = reminders_arr_end(&dcf);
-	v[6] = reminders_arr_end(&dcg);
+	v[2] = reminders_arr_end(&dact);
+	v[3] = reminders_arr_end(&dtipo);
+	v[4] = reminders_arr_end(&dfecha);
+	v[5] = reminders_arr_end(&ddias);
+	v[6] = reminders_arr_end(&dcf);
+	v[7] = reminders_arr_end(&dcg);
+	v[8] = reminders_arr_end(&dnueva);
+	v[9] = reminders_arr_end(&demail);
+	v[10] = reminders_arr_end(&dnombre);
+	v[11] = reminders_arr_end(&dcomp);
 	res = db_exec(p->conn, err,
-	    "WITH d AS (SELECT * FROM unnest($1::bigint[], $2::bigint[],"
-	    "  $3::text[], $4::int[], $5::int[], $6::bool[], $7::bool[])"
-	    "  WITH ORDINALITY AS d(actividad_id, mesa_id, tipo, fecha, dias,"
-	    "  cf, cg, n)),"
-	    " a AS MATERIALIZED (SELECT d.*, x.numero, x.descripcion,"
-	    "  x.responsable_nombre, x.responsable_email, x.estado, x.avance,"
-	    "  x.fecha_limite, x.compromiso_id"
-	    "  FROM d JOIN actividades x ON x.id = d.actividad_id),"
+	    "WITH d AS (SELECT * FROM unnest($1::int[], $2::bigint[],"
+	    "  $3::bigint[], $4::text[], $5::int[], $6::int[], $7::bool[],"
+	    "  $8::bool[], $9::bool[], $10::text[], $11::text[],"
+	    "  $12::bigint[]) WITH ORDINALITY AS d(cand, mesa_id,"
+	    "  actividad_id, tipo, fecha, dias, cf, cg, nueva, resp_email,"
+	    "  resp_nombre, compromiso_id, n)),"
 	    " p AS ("
-	    "  SELECT a.*, a.responsable_email AS email,"
-	    "   a.responsable_nombre AS nombre, 'responsable' AS rol,"
-	    "   1 AS orden, 0::bigint AS g FROM a"
+	    "  SELECT d.*, d.resp_email AS email, d.resp_nombre AS nombre,"
+	    "   'responsable' AS rol, 1 AS orden, 0::bigint AS g FROM d"
 	    "  UNION ALL"
-	    "  SELECT a.*, u.email, u.nombre, 'facilitador', 2, 0"
-	    "  FROM a JOIN mesas m ON m.id = a.mesa_id"
-	    "  JOIN usuarios u ON u.id = m.facilitador_id WHERE a.cf"
+	    "  SELECT d.*, u.email, u.nombre, 'facilitador', 2, 0"
+	    "  FROM d JOIN mesas m ON m.id = d.mesa_id"
+	    "  JOIN usuarios u ON u.id = m.facilitador_id WHERE d.cf"
 	    "  UNION ALL"
-	    "  SELECT a.*, g.email, g.nombre, 'garante', 3, g.id"
-	    "  FROM a JOIN actores g ON g.mesa_id = a.mesa_id"
-	    "   AND g.sector = 'organismo_garante' WHERE a.cg),"
+	    "  SELECT d.*, g.email, g.nombre, 'garante', 3, g.id"
+	    "  FROM d JOIN actores g ON g.mesa_id = d.mesa_id"
+	    "   AND g.sector = 'organismo_garante' WHERE d.cg),"
 	    " q AS (SELECT DISTINCT ON (n, lower(email)) * FROM p"
 	    "  ORDER BY n, lower(email), orden)"
-	    " SELECT q.actividad_id, q.mesa_id, q.tipo, q.fecha, q.dias,"
-	    "  lower(q.email), q.rol, q.email, q.nombre, q.numero,"
-	    "  q.descripcion, q.responsable_nombre, q.responsable_email,"
-	    "  q.estado, q.avance, q.fecha_limite - " REMINDERS_EPOCH ","
-	    "  c.numero, c.titulo"
+	    " SELECT q.cand, q.tipo, q.fecha, q.dias, lower(q.email), q.rol,"
+	    "  q.email, q.nombre, c.numero, c.titulo"
 	    " FROM q JOIN compromisos c ON c.id = q.compromiso_id"
-	    " WHERE NOT EXISTS (SELECT 1 FROM recordatorios r"
+	    " WHERE NOT (q.nueva AND EXISTS (SELECT 1 FROM recordatorios r"
 	    "  WHERE r.actividad_id = q.actividad_id AND r.actor_id IS NULL"
 	    "  AND r.tipo = q.tipo AND r.fecha = " REMINDERS_EPOCH " + q.fecha"
-	    "  AND r.destinatario = lower(q.email))"
-	    " ORDER BY q.n, q.orden, q.g", 7, v);
+	    "  AND r.destinatario = lower(q.email)))"
+	    " ORDER BY q.n, q.orden, q.g", 12, v);
 	if (res == NULL)
 		goto out;
 	p->res_act = res;
@@ -658,9 +696,11 @@ reminders_plan_actividades(struct reminders_pass *p, struct error *err)
 	for (int r = 0; r < PQntuples(p->res_act); r++) {
 		struct reminders_row *row = reminders_row_new(p);
 		const PGresult *x = p->res_act;
+		int c = reminders_int(x, r, ACT_CAND);
 
-		row->mesa_id = reminders_ll(x, r, ACT_MESA);
-		row->actividad_id = reminders_ll(x, r, ACT_ID);
+		row->cand = c;
+		row->mesa_id = reminders_ll(p->res_cand, c, CAND_MESA);
+		row->actividad_id = reminders_ll(p->res_cand, c, CAND_ID);
 		row->tipo = PQgetvalue(x, r, ACT_TIPO);
 		row->fecha = reminders_int(x, r, ACT_FECHA);
 		row->dias = reminders_int(x, r, ACT_DIAS);
@@ -676,15 +716,18 @@ out:
 	reminders_arr_cleanup(&mid);
 	reminders_arr_cleanup(&mhoy);
 	reminders_arr_cleanup(&mantes);
-	reminders_arr_cleanup(&aid);
-	reminders_arr_cleanup(&anext);
-	reminders_arr_cleanup(&did);
+	reminders_arr_cleanup(&dcand);
 	reminders_arr_cleanup(&dmesa);
+	reminders_arr_cleanup(&dact);
 	reminders_arr_cleanup(&dtipo);
 	reminders_arr_cleanup(&dfecha);
 	reminders_arr_cleanup(&ddias);
 	reminders_arr_cleanup(&dcf);
 	reminders_arr_cleanup(&dcg);
+	reminders_arr_cleanup(&dnueva);
+	reminders_arr_cleanup(&demail);
+	reminders_arr_cleanup(&dnombre);
+	reminders_arr_cleanup(&dcomp);
 	return ok;
 }
 
@@ -880,11 +923,11 @@ reminders_texto_actividad(struct reminders_pass *p,
     const struct reminders_row *row, const struct reminders_mesa *m,
     const char *token, struct buf *b)
 {
-	const PGresult *x = p->res_act;
-	int r = row->src, limite = reminders_int(x, r, ACT_LIMITE);
-	int faltan = limite - m->hoy;
+	const PGresult *x = p->res_act, *a = p->res_cand;
+	int r = row->src, c = row->cand;
+	int limite = reminders_int(a, c, CAND_LIMITE), faltan = limite - m->hoy;
 	int cnum = reminders_int(x, r, ACT_COMP_NUMERO);
-	const char *resp = PQgetvalue(x, r, ACT_RESP_NOMBRE);
+	const char *resp = PQgetvalue(a, c, CAND_RESP_NOMBRE);
 	char larga[64];
 
 	dates_format_long(limite, larga, sizeof(larga));
@@ -930,7 +973,8 @@ reminders_texto_actividad(struct reminders_pass *p,
 			    umbral, reminders_dias_txt(umbral));
 	}
 	buf_printf(b, "Actividad %d.%d: %s\n", cnum,
-	    reminders_int(x, r, ACT_NUMERO), PQgetvalue(x, r, ACT_DESCRIPCION));
+	    reminders_int(a, c, CAND_NUMERO),
+	    PQgetvalue(a, c, CAND_DESCRIPCION));
 	buf_printf(b, "Compromiso %d: «%s»\n", cnum,
 	    PQgetvalue(x, r, ACT_COMP_TITULO));
 	buf_printf(b, "Plan de Acción Local de la mesa «%s» (%s)\n",
@@ -939,10 +983,10 @@ reminders_texto_actividad(struct reminders_pass *p,
 	reminders_plazo(b, faltan);
 	buf_puts(b, ")\n");
 	buf_printf(b, "Responsable: %s <%s>\n", resp,
-	    PQgetvalue(x, r, ACT_RESP_EMAIL));
+	    PQgetvalue(a, c, CAND_RESP_EMAIL));
 	buf_printf(b, "Estado informado: %s, %s %%\n\n",
-	    reminders_estado_label(PQgetvalue(x, r, ACT_ESTADO)),
-	    PQgetvalue(x, r, ACT_AVANCE));
+	    reminders_estado_label(PQgetvalue(a, c, CAND_ESTADO)),
+	    PQgetvalue(a, c, CAND_AVANCE));
 	if (token != NULL) {
 		buf_printf(b, "Para informar el avance (en progreso o "
 		    "cumplida, el porcentaje, un enlace a la evidencia y una nota sobre "
@@ -996,191 +1040,210 @@ reminders_texto_acuse(struct reminders_pass *p,
 }
 
 /*
- * The progress links of the responsables' reminders (one per reminder,
- * so each email works on its own), in one statement. tokens[i] is set
- * for the rows that get one, "" for the others.
+ * Queueing. A builder thread writes the emails (the text, the progress
+ * link's token, the whole RFC 5322 message) into batches of
+ * REMINDERS_LOTE while this thread runs the statements: first the UPDATE
+ * of the next dates, then for each batch its outbox INSERT and the
+ * INSERT of its recordatorios rows and links. Building costs about a
+ * third of what the database spends on the same rows, so on two cores it
+ * disappears behind the statements. Two batches take turns: one being
+ * built, one being written.
  */
-static bool
-reminders_enlaces(struct reminders_pass *p, char (*tokens)[TOKEN_TEXT_LEN + 1],
-    struct error *err)
-{
-	struct reminders_arr hash, mesa, act, email;
-	const char *v[4];
-	PGresult *res;
-	bool ok = true;
 
-	reminders_arr_init(&hash);
-	reminders_arr_init(&mesa);
-	reminders_arr_init(&act);
-	reminders_arr_init(&email);
-	for (size_t i = 0; i < p->n_rows; i++) {
-		struct reminders_row *row = &p->rows[i];
+struct reminders_lote {
+	struct outbox_batch	 batch;
+	size_t			 first, end;	/* its rows */
+	bool			 ready;		/* built, not written yet */
+};
 
-		tokens[i][0] = '\0';
-		if (row->actividad_id == 0 ||
-		    strcmp(row->rol, "responsable") != 0)
-			continue;
-		if (!token_generate(tokens[i])) {
-			error_set(err, 500, "error_interno",
-			    "No se pudo generar un enlace personal.");
-			ok = false;
-			goto out;
-		}
-		token_hash(tokens[i], row->hash);
-		reminders_arr_str(&hash, row->hash);
-		reminders_arr_ll(&mesa, row->mesa_id);
-		reminders_arr_ll(&act, row->actividad_id);
-		reminders_arr_str(&email, row->to);
-	}
-	if (hash.n == 0)
-		goto out;
-	v[0] = reminders_arr_end(&hash);
-	v[1] = reminders_arr_end(&mesa);
-	v[2] = reminders_arr_end(&act);
-	v[3] = reminders_arr_end(&email);
-	res = db_exec(p->conn, err, "INSERT INTO enlaces (hash, proposito,"
-	    " mesa_id, actividad_id, email)"
-	    " SELECT h, 'avance', m, a, e FROM unnest($1::text[],"
-	    "  $2::bigint[], $3::bigint[], $4::text[]) AS u(h, m, a, e)", 4, v);
-	ok = res != NULL;
-	PQclear(res);
-out:
-	reminders_arr_cleanup(&hash);
-	reminders_arr_cleanup(&mesa);
-	reminders_arr_cleanup(&act);
-	reminders_arr_cleanup(&email);
-	return ok;
-}
+struct reminders_builder {
+	struct reminders_pass	*p;
+	pthread_t		 thread;
+	pthread_mutex_t		 mu;
+	pthread_cond_t		 cond;
+	struct reminders_lote	 lotes[2];
+	size_t			*slot;	/* per row: place in its batch + 1 */
+	size_t			 made;	/* batches built so far */
+	bool			 done;	/* every row is in a batch */
+	bool			 stop;	/* the pass gave up: build no more */
+	bool			 failed;
+	struct error		 err;	/* why it failed */
+};
 
 /*
- * Queues the emails added to batch for rows[first..end) and gives each
- * row its outbox id (slot[i] is its position in the batch plus one, 0 for
- * a row without email).
+ * Builds rows[i]'s email into batch; for the responsable of an activity,
+ * with a new progress link whose hash goes to rows[i].hash. An address
+ * the mail builder refuses (422) loses that one email, logged; its
+ * reminder is still recorded, since retrying it every pass would only
+ * fail again. False with err for anything else.
  */
 static bool
-reminders_flush(struct reminders_pass *p, struct outbox_batch *batch,
-    const size_t *slot, size_t first, size_t end, struct error *err)
+reminders_correo(struct reminders_pass *p, size_t i,
+    struct outbox_batch *batch, size_t *slot, struct error *err)
 {
-	long long *ids;
-	bool ok;
-
-	if (outbox_batch_count(batch) == 0)
-		return true;
-	ids = xcalloc(outbox_batch_count(batch), sizeof(*ids));
-	ok = outbox_batch_flush(p->conn, batch, ids, err);
-	for (size_t i = first; ok && i < end; i++)
-		if (slot[i] != 0)
-			p->rows[i].outbox_id = ids[slot[i] - 1];
-	free(ids);
-	return ok;
-}
-
-/*
- * Builds one email per proposed reminder and queues them a few thousand
- * per statement (one round trip each was most of a daily pass). An
- * address the mail builder refuses (422) loses that one email, logged;
- * its reminder is still recorded, since retrying it every pass would
- * only fail again.
- */
-static bool
-reminders_correos(struct reminders_pass *p, struct error *err)
-{
-	char (*tokens)[TOKEN_TEXT_LEN + 1];
-	struct outbox_batch batch;
+	struct reminders_row *row = &p->rows[i];
+	char token[TOKEN_TEXT_LEN + 1];
+	struct outbox_mail mail;
+	struct error merr;
 	struct buf text;
-	size_t *slot, first = 0;
+	char *subject;
 	bool ok = false;
 
-	if (p->n_rows == 0)
-		return true;
-	tokens = xcalloc(p->n_rows, sizeof(*tokens));
-	slot = xcalloc(p->n_rows, sizeof(*slot));
+	token[0] = '\0';
+	row->hash[0] = '\0';
 	buf_init(&text);
-	outbox_batch_init(&batch);
-	if (!reminders_enlaces(p, tokens, err))
-		goto out;
-	for (size_t i = 0; i < p->n_rows; i++) {
-		struct reminders_row *row = &p->rows[i];
-		struct outbox_mail mail;
-		struct error merr;
-		char *subject;
+	if (row->actividad_id != 0) {
+		struct reminders_mesa *m = reminders_mesa_find(p,
+		    row->mesa_id);
 
-		row->outbox_id = 0;
-		buf_reset(&text);
-		if (row->actividad_id != 0) {
-			struct reminders_mesa *m = reminders_mesa_find(p,
-			    row->mesa_id);
-
-			if (m == NULL)
-				continue;
-			reminders_texto_actividad(p, row, m,
-			    tokens[i][0] != '\0' ? tokens[i] : NULL, &text);
-			subject = reminders_asunto(reminders_int(p->res_act,
-			    row->src, ACT_LIMITE) - m->hoy,
-			    PQgetvalue(p->res_act, row->src, ACT_DESCRIPCION));
-		} else {
-			reminders_texto_acuse(p, row, &text);
-			subject = xasprintf("Recordatorio: confirme la "
-			    "recepción de los materiales de «%s»",
-			    PQgetvalue(p->res_acuse, row->src, ACUSE_TITULO));
+		if (m == NULL) {
+			ok = true;
+			goto out;
 		}
-		memset(&mail, 0, sizeof(mail));
-		mail.tipo = "recordatorio";
-		mail.mesa_id = row->mesa_id;
-		mail.to_name = row->nombre;
-		mail.to_addr = row->to;
-		mail.subject = subject;
-		mail.text = text.data;
-		if (!outbox_batch_add(&batch, &mail, &merr)) {
-			free(subject);
-			if (merr.status != 422) {
-				*err = merr;
+		if (strcmp(row->rol, "responsable") == 0) {
+			if (!token_generate(token)) {
+				error_set(err, 500, "error_interno",
+				    "No se pudo generar un enlace personal.");
 				goto out;
 			}
-			log_warn("reminder to %s not queued: %s", row->to,
-			    merr.message);
-			continue;
+			token_hash(token, row->hash);
 		}
-		free(subject);
-		slot[i] = outbox_batch_count(&batch);
-		/* Bounded statements: about 1.5 KiB per email. */
-		if (outbox_batch_count(&batch) == REMINDERS_LOTE) {
-			if (!reminders_flush(p, &batch, slot, first, i + 1,
-			    err))
-				goto out;
-			first = i + 1;
-		}
+		reminders_texto_actividad(p, row, m,
+		    token[0] != '\0' ? token : NULL, &text);
+		subject = reminders_asunto(reminders_int(p->res_cand,
+		    row->cand, CAND_LIMITE) - m->hoy, PQgetvalue(p->res_cand,
+		    row->cand, CAND_DESCRIPCION));
+	} else {
+		reminders_texto_acuse(p, row, &text);
+		subject = xasprintf("Recordatorio: confirme la recepción de "
+		    "los materiales de «%s»", PQgetvalue(p->res_acuse,
+		    row->src, ACUSE_TITULO));
 	}
-	if (!reminders_flush(p, &batch, slot, first, p->n_rows, err))
+	memset(&mail, 0, sizeof(mail));
+	mail.tipo = "recordatorio";
+	mail.mesa_id = row->mesa_id;
+	mail.to_name = row->nombre;
+	mail.to_addr = row->to;
+	mail.subject = subject;
+	mail.text = text.data;
+	if (outbox_batch_add(batch, &mail, &merr))
+		*slot = outbox_batch_count(batch);
+	else if (merr.status == 422)
+		log_warn("reminder to an address at %s not queued: %s",
+		    reminders_domain(row->to), merr.message);
+	else {
+		*err = merr;
+		free(subject);
 		goto out;
+	}
+	free(subject);
 	ok = true;
 out:
-	outbox_batch_cleanup(&batch);
-	explicit_bzero(tokens, p->n_rows * sizeof(*tokens));
-	free(tokens);
-	free(slot);
+	/* The token lives on only in the email. */
+	explicit_bzero(token, sizeof(token));
+	explicit_bzero(text.data, text.len);
 	buf_cleanup(&text);
 	return ok;
 }
 
+/* The builder thread: fills the two batches in turn, until the last row. */
+static void *
+reminders_builder_run(void *arg)
+{
+	struct reminders_builder *b = arg;
+	struct reminders_pass *p = b->p;
+	size_t next = 0;
+
+	for (size_t k = 0; next < p->n_rows; k++) {
+		struct reminders_lote *l = &b->lotes[k % 2];
+		struct error err;
+		bool ok = true, stop;
+
+		pthread_mutex_lock(&b->mu);
+		while (l->ready && !b->stop)
+			pthread_cond_wait(&b->cond, &b->mu);
+		stop = b->stop;
+		pthread_mutex_unlock(&b->mu);
+		if (stop)
+			break;
+		l->first = next;
+		while (next < p->n_rows &&
+		    outbox_batch_count(&l->batch) < REMINDERS_LOTE) {
+			if (!(ok = reminders_correo(p, next, &l->batch,
+			    &b->slot[next], &err)))
+				break;
+			next++;
+		}
+		l->end = next;
+		pthread_mutex_lock(&b->mu);
+		if (!ok) {
+			b->failed = true;
+			b->err = err;
+		} else {
+			l->ready = true;
+			b->made++;
+			b->done = next == p->n_rows;
+		}
+		pthread_cond_broadcast(&b->cond);
+		pthread_mutex_unlock(&b->mu);
+		if (!ok)
+			break;
+	}
+	return NULL;
+}
+
 /*
- * Records every queued reminder in one INSERT ... ON CONFLICT DO NOTHING.
- * A row that conflicts was recorded by someone else since it was proposed
- * (a writer that does not take the advisory lock): its email and link are
- * deleted again, uncommitted, so the unique key alone keeps "never twice".
+ * Waits for the k-th batch. True with *out set to it, or to NULL when
+ * every batch was written; false with err if the builder failed.
  */
 static bool
-reminders_registrar(struct reminders_pass *p, struct error *err)
+reminders_builder_next(struct reminders_builder *b, size_t k,
+    struct reminders_lote **out, struct error *err)
+{
+	bool ok = true;
+
+	*out = NULL;
+	pthread_mutex_lock(&b->mu);
+	while (k >= b->made && !b->done && !b->failed)
+		pthread_cond_wait(&b->cond, &b->mu);
+	if (k < b->made)
+		*out = &b->lotes[k % 2];
+	else if (b->failed) {
+		*err = b->err;
+		ok = false;
+	}
+	pthread_mutex_unlock(&b->mu);
+	return ok;
+}
+
+/* Hands a written batch back to the builder. */
+static void
+reminders_builder_release(struct reminders_builder *b,
+    struct reminders_lote *l)
+{
+	pthread_mutex_lock(&b->mu);
+	l->ready = false;
+	pthread_cond_broadcast(&b->cond);
+	pthread_mutex_unlock(&b->mu);
+}
+
+/*
+ * Records rows[first..end) in recordatorios with ON CONFLICT ... DO
+ * NOTHING and inserts their progress links, in one statement. Each row
+ * gets its id from the sequence before the INSERT, so the ids of the rows
+ * actually inserted name their proposals without matching keys; a row
+ * left with id 0 conflicted (reminders_retirar deals with it).
+ */
+static bool
+reminders_registrar(struct reminders_pass *p, size_t first, size_t end,
+    struct error *err)
 {
 	struct reminders_arr mesa, act, actor, tipo, fecha, dias, dest, rol,
-	    outbox, gone_outbox, gone_hash;
-	const char *v[9];
-	PGresult *res = NULL;
-	size_t kept = 0;
+	    outbox, hash, lmesa, lact, lemail;
+	const char *v[13];
+	PGresult *res;
 	bool ok = false;
 
-	if (p->n_rows == 0)
-		return true;
 	reminders_arr_init(&mesa);
 	reminders_arr_init(&act);
 	reminders_arr_init(&actor);
@@ -1190,9 +1253,11 @@ reminders_registrar(struct reminders_pass *p, struct error *err)
 	reminders_arr_init(&dest);
 	reminders_arr_init(&rol);
 	reminders_arr_init(&outbox);
-	reminders_arr_init(&gone_outbox);
-	reminders_arr_init(&gone_hash);
-	for (size_t i = 0; i < p->n_rows; i++) {
+	reminders_arr_init(&hash);
+	reminders_arr_init(&lmesa);
+	reminders_arr_init(&lact);
+	reminders_arr_init(&lemail);
+	for (size_t i = first; i < end; i++) {
 		const struct reminders_row *row = &p->rows[i];
 
 		reminders_arr_ll(&mesa, row->mesa_id);
@@ -1213,6 +1278,12 @@ reminders_registrar(struct reminders_pass *p, struct error *err)
 			reminders_arr_ll(&outbox, row->outbox_id);
 		else
 			reminders_arr_null(&outbox);
+		if (row->hash[0] != '\0') {
+			reminders_arr_str(&hash, row->hash);
+			reminders_arr_ll(&lmesa, row->mesa_id);
+			reminders_arr_ll(&lact, row->actividad_id);
+			reminders_arr_str(&lemail, row->to);
+		}
 	}
 	v[0] = reminders_arr_end(&mesa);
 	v[1] = reminders_arr_end(&act);
@@ -1223,44 +1294,103 @@ reminders_registrar(struct reminders_pass *p, struct error *err)
 	v[6] = reminders_arr_end(&dest);
 	v[7] = reminders_arr_end(&rol);
 	v[8] = reminders_arr_end(&outbox);
+	v[9] = reminders_arr_end(&hash);
+	v[10] = reminders_arr_end(&lmesa);
+	v[11] = reminders_arr_end(&lact);
+	v[12] = reminders_arr_end(&lemail);
 	/* Each returned row names its proposal by position (n, from 1). */
 	res = db_exec(p->conn, err,
-	    "WITH u AS (SELECT * FROM unnest($1::bigint[], $2::bigint[],"
-	    "  $3::bigint[], $4::text[], $5::int[], $6::int[], $7::text[],"
-	    "  $8::text[], $9::bigint[]) WITH ORDINALITY AS u(mesa_id,"
-	    "  actividad_id, actor_id, tipo, fecha, dias, destinatario, rol,"
-	    "  outbox_id, n)),"
-	    " ins AS (INSERT INTO recordatorios (mesa_id, actividad_id,"
+	    "WITH u AS MATERIALIZED (SELECT nextval('recordatorios_id_seq')"
+	    "  AS id, * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[],"
+	    "  $4::text[], $5::int[], $6::int[], $7::text[], $8::text[],"
+	    "  $9::bigint[]) WITH ORDINALITY AS u(mesa_id, actividad_id,"
+	    "  actor_id, tipo, fecha, dias, destinatario, rol, outbox_id, n)),"
+	    " ins AS (INSERT INTO recordatorios (id, mesa_id, actividad_id,"
 	    "  actor_id, tipo, fecha, dias, destinatario, rol_destinatario,"
 	    "  outbox_id)"
-	    "  SELECT mesa_id, actividad_id, actor_id, tipo,"
+	    "  SELECT id, mesa_id, actividad_id, actor_id, tipo,"
 	    "   " REMINDERS_EPOCH " + fecha, dias, destinatario, rol, outbox_id"
-	    "  FROM u ORDER BY n"
+	    "  FROM u"
 	    "  ON CONFLICT ON CONSTRAINT recordatorios_unico DO NOTHING"
-	    "  RETURNING id, actividad_id, actor_id, tipo, fecha,"
-	    "   destinatario)"
-	    " SELECT ins.id, u.n FROM ins JOIN u"
-	    "  ON coalesce(u.actividad_id, 0) = coalesce(ins.actividad_id, 0)"
-	    "  AND coalesce(u.actor_id, 0) = coalesce(ins.actor_id, 0)"
-	    "  AND u.tipo = ins.tipo"
-	    "  AND " REMINDERS_EPOCH " + u.fecha = ins.fecha"
-	    "  AND u.destinatario = ins.destinatario", 9, v);
+	    "  RETURNING id),"
+	    " enl AS (INSERT INTO enlaces (hash, proposito, mesa_id,"
+	    "  actividad_id, email)"
+	    "  SELECT h, 'avance', m, a, e FROM unnest($10::text[],"
+	    "   $11::bigint[], $12::bigint[], $13::text[]) AS l(h, m, a, e))"
+	    " SELECT u.n, u.id FROM u JOIN ins USING (id)", 13, v);
 	if (res == NULL)
 		goto out;
 	for (int r = 0; r < PQntuples(res); r++) {
-		long long n = reminders_ll(res, r, 1);
+		long long n = reminders_ll(res, r, 0);
 
-		if (n >= 1 && (size_t)n <= p->n_rows)
-			p->rows[n - 1].id = reminders_ll(res, r, 0);
+		if (n >= 1 && (size_t)n <= end - first)
+			p->rows[first + (size_t)n - 1].id =
+			    reminders_ll(res, r, 1);
 	}
 	PQclear(res);
-	res = NULL;
+	ok = true;
+out:
+	reminders_arr_cleanup(&mesa);
+	reminders_arr_cleanup(&act);
+	reminders_arr_cleanup(&actor);
+	reminders_arr_cleanup(&tipo);
+	reminders_arr_cleanup(&fecha);
+	reminders_arr_cleanup(&dias);
+	reminders_arr_cleanup(&dest);
+	reminders_arr_cleanup(&rol);
+	reminders_arr_cleanup(&outbox);
+	reminders_arr_cleanup(&hash);
+	reminders_arr_cleanup(&lmesa);
+	reminders_arr_cleanup(&lact);
+	reminders_arr_cleanup(&lemail);
+	return ok;
+}
+
+/* Queues one built batch, then records its rows. */
+static bool
+reminders_escribir(struct reminders_pass *p, struct reminders_lote *l,
+    const size_t *slot, struct error *err)
+{
+	size_t n = outbox_batch_count(&l->batch);
+	long long *ids = NULL;
+	bool ok = false;
+
+	if (n > 0) {
+		ids = xcalloc(n, sizeof(*ids));
+		if (!outbox_batch_flush(p->conn, &l->batch, ids, err))
+			goto out;
+	}
+	for (size_t i = l->first; i < l->end; i++)
+		p->rows[i].outbox_id = slot[i] != 0 ? ids[slot[i] - 1] : 0;
+	ok = reminders_registrar(p, l->first, l->end, err);
+out:
+	free(ids);
+	return ok;
+}
+
+/*
+ * A row that conflicted was recorded by someone else since it was
+ * proposed (a writer that does not take the advisory lock): its email and
+ * link are deleted again, uncommitted, so the unique key alone keeps
+ * "never twice". The rows kept stay, in order.
+ */
+static bool
+reminders_retirar(struct reminders_pass *p, struct error *err)
+{
+	struct reminders_arr gone_outbox, gone_hash;
+	const char *v[1];
+	size_t kept = 0;
+	bool ok = false;
+
+	reminders_arr_init(&gone_outbox);
+	reminders_arr_init(&gone_hash);
 	for (size_t i = 0; i < p->n_rows; i++) {
 		struct reminders_row *row = &p->rows[i];
 
 		if (row->id == 0) {
-			log_warn("reminder to %s recorded meanwhile by another "
-			    "writer; its email is withdrawn", row->to);
+			log_warn("reminder to an address at %s recorded "
+			    "meanwhile by another writer; its email is "
+			    "withdrawn", reminders_domain(row->to));
 			if (row->outbox_id != 0)
 				reminders_arr_ll(&gone_outbox, row->outbox_id);
 			if (row->hash[0] != '\0')
@@ -1284,37 +1414,104 @@ reminders_registrar(struct reminders_pass *p, struct error *err)
 	}
 	ok = true;
 out:
-	PQclear(res);
-	reminders_arr_cleanup(&mesa);
-	reminders_arr_cleanup(&act);
-	reminders_arr_cleanup(&actor);
-	reminders_arr_cleanup(&tipo);
-	reminders_arr_cleanup(&fecha);
-	reminders_arr_cleanup(&dias);
-	reminders_arr_cleanup(&dest);
-	reminders_arr_cleanup(&rol);
-	reminders_arr_cleanup(&outbox);
 	reminders_arr_cleanup(&gone_outbox);
 	reminders_arr_cleanup(&gone_hash);
+	return ok;
+}
+
+/* Stores the next date of every activity looked at. */
+static bool
+reminders_fechas(struct reminders_pass *p, struct error *err)
+{
+	const char *v[2];
+
+	if (p->aid.n == 0)
+		return true;
+	v[0] = reminders_arr_end(&p->aid);
+	v[1] = reminders_arr_end(&p->anext);
+	return db_command(p->conn, err, "UPDATE actividades a"
+	    " SET proximo_recordatorio = " REMINDERS_EPOCH " + u.p"
+	    " FROM unnest($1::bigint[], $2::int[]) AS u(id, p)"
+	    " WHERE a.id = u.id", 2, v);
+}
+
+/*
+ * Stores the next dates and queues and records every reminder proposed,
+ * the emails built meanwhile by the builder thread.
+ */
+static bool
+reminders_correos(struct reminders_pass *p, struct error *err)
+{
+	struct reminders_builder b;
+	struct reminders_lote *l;
+	bool ok = false, started = false;
+
+	if (p->n_rows == 0)
+		return reminders_fechas(p, err);
+	memset(&b, 0, sizeof(b));
+	b.p = p;
+	b.slot = xcalloc(p->n_rows, sizeof(*b.slot));
+	pthread_mutex_init(&b.mu, NULL);
+	pthread_cond_init(&b.cond, NULL);
+	outbox_batch_init(&b.lotes[0].batch);
+	outbox_batch_init(&b.lotes[1].batch);
+	if (pthread_create(&b.thread, NULL, reminders_builder_run, &b) != 0) {
+		log_error("reminders: could not start the builder thread");
+		error_set(err, 500, "error_interno", "Error interno del "
+		    "servidor; quedó registrado en la bitácora.");
+		goto out;
+	}
+	started = true;
+	if (!reminders_fechas(p, err))
+		goto out;
+	for (size_t k = 0;; k++) {
+		if (!reminders_builder_next(&b, k, &l, err))
+			goto out;
+		if (l == NULL)
+			break;
+		if (!reminders_escribir(p, l, b.slot, err))
+			goto out;
+		reminders_builder_release(&b, l);
+	}
+	ok = reminders_retirar(p, err);
+out:
+	if (started) {
+		pthread_mutex_lock(&b.mu);
+		b.stop = true;
+		pthread_cond_broadcast(&b.cond);
+		pthread_mutex_unlock(&b.mu);
+		pthread_join(b.thread, NULL);
+	}
+	pthread_cond_destroy(&b.cond);
+	pthread_mutex_destroy(&b.mu);
+	outbox_batch_cleanup(&b.lotes[0].batch);
+	outbox_batch_cleanup(&b.lotes[1].batch);
+	free(b.slot);
 	return ok;
 }
 
 static json_t *
 reminders_row_json(const struct reminders_row *row)
 {
+	json_t *o = json_object();
 	char fecha[11];
 
 	dates_format(row->fecha, fecha);
-	return json_pack("{s:I, s:I, s:o, s:o, s:s, s:s, s:i, s:s, s:s, s:o}",
-	    "id", (json_int_t)row->id, "mesa_id", (json_int_t)row->mesa_id,
-	    "actividad_id", row->actividad_id ?
-		json_integer(row->actividad_id) : json_null(),
-	    "actor_id", row->actor_id ? json_integer(row->actor_id) :
-		json_null(),
-	    "tipo", row->tipo, "fecha", fecha, "dias", row->dias,
-	    "destinatario", row->destinatario, "rol", row->rol,
-	    "outbox_id", row->outbox_id ? json_integer(row->outbox_id) :
-		json_null());
+	json_object_set_new_nocheck(o, "id", json_integer(row->id));
+	json_object_set_new_nocheck(o, "mesa_id", json_integer(row->mesa_id));
+	json_object_set_new_nocheck(o, "actividad_id", row->actividad_id ?
+	    json_integer(row->actividad_id) : json_null());
+	json_object_set_new_nocheck(o, "actor_id", row->actor_id ?
+	    json_integer(row->actor_id) : json_null());
+	json_object_set_new_nocheck(o, "tipo", json_string(row->tipo));
+	json_object_set_new_nocheck(o, "fecha", json_string(fecha));
+	json_object_set_new_nocheck(o, "dias", json_integer(row->dias));
+	json_object_set_new_nocheck(o, "destinatario",
+	    json_string(row->destinatario));
+	json_object_set_new_nocheck(o, "rol", json_string(row->rol));
+	json_object_set_new_nocheck(o, "outbox_id", row->outbox_id ?
+	    json_integer(row->outbox_id) : json_null());
+	return o;
 }
 
 static int
@@ -1336,13 +1533,78 @@ reminders_cmp_row_mesa(const void *a, const void *b)
 	return (x->id > y->id) - (x->id < y->id);
 }
 
-/* One 'recordatorio.enviado' event per mesa, listing its reminders. */
+/* A JSON string: quotes, backslashes and control characters escaped. */
+static void
+reminders_json_str(struct buf *b, const char *s)
+{
+	buf_putc(b, '"');
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\') {
+			buf_putc(b, '\\');
+			buf_putc(b, (char)c);
+		} else if (c < 0x20)
+			buf_printf(b, "\\u%04x", c);
+		else
+			buf_putc(b, (char)c);
+	}
+	buf_putc(b, '"');
+}
+
+static void
+reminders_json_ll(struct buf *b, const char *key, long long v)
+{
+	if (v != 0)
+		buf_printf(b, "\"%s\":%lld,", key, v);
+	else
+		buf_printf(b, "\"%s\":null,", key);
+}
+
+/*
+ * A reminder as reminders_row_json gives it, written as JSON text: the
+ * events carry tens of thousands of them, which jansson took 150 ms to
+ * build and dump.
+ */
+static void
+reminders_row_text(struct buf *b, const struct reminders_row *row)
+{
+	char fecha[11];
+
+	dates_format(row->fecha, fecha);
+	buf_printf(b, "{\"id\":%lld,\"mesa_id\":%lld,", row->id,
+	    row->mesa_id);
+	reminders_json_ll(b, "actividad_id", row->actividad_id);
+	reminders_json_ll(b, "actor_id", row->actor_id);
+	buf_puts(b, "\"tipo\":");
+	reminders_json_str(b, row->tipo);
+	buf_printf(b, ",\"fecha\":\"%s\",\"dias\":%d,\"destinatario\":",
+	    fecha, row->dias);
+	reminders_json_str(b, row->destinatario);
+	buf_puts(b, ",\"rol\":");
+	reminders_json_str(b, row->rol);
+	buf_putc(b, ',');
+	reminders_json_ll(b, "outbox_id", row->outbox_id);
+	b->data[b->len - 1] = '}';
+}
+
+/*
+ * One 'recordatorio.enviado' event per mesa, listing its reminders, all
+ * in one INSERT (one per mesa was 1,000 round trips a day).
+ */
 static bool
 reminders_eventos(struct reminders_pass *p, struct error *err)
 {
+	static const char *const nombres[4] = {
+		"previos", "de vencimiento", "de actividad vencida",
+		"de acuse de recibo",
+	};
+	struct reminders_arr mesas, descs, datos;
 	struct reminders_row **by_mesa;
-	bool ok = true;
+	struct buf desc, json;
+	const char *v[3];
 	size_t i = 0;
+	bool ok;
 
 	if (p->n_rows == 0)
 		return true;
@@ -1352,44 +1614,58 @@ reminders_eventos(struct reminders_pass *p, struct error *err)
 	for (size_t k = 0; k < p->n_rows; k++)
 		by_mesa[k] = &p->rows[k];
 	qsort(by_mesa, p->n_rows, sizeof(*by_mesa), reminders_cmp_row_mesa);
-	while (ok && i < p->n_rows) {
+	reminders_arr_init(&mesas);
+	reminders_arr_init(&descs);
+	reminders_arr_init(&datos);
+	buf_init(&desc);
+	buf_init(&json);
+	while (i < p->n_rows) {
 		long long mesa = by_mesa[i]->mesa_id;
 		int n[4] = { 0, 0, 0, 0 };
-		json_t *lista = json_array();
-		struct buf d;
 		size_t total = 0;
-		static const char *const nombres[4] = {
-			"previos", "de vencimiento", "de actividad vencida",
-			"de acuse de recibo",
-		};
 
-		buf_init(&d);
+		buf_reset(&json);
+		buf_puts(&json, "{\"recordatorios\":[");
 		for (; i < p->n_rows && by_mesa[i]->mesa_id == mesa; i++) {
 			const char *t = by_mesa[i]->tipo;
 
 			n[strcmp(t, "previo") == 0 ? 0 :
 			    strcmp(t, "vencimiento") == 0 ? 1 :
 			    strcmp(t, "vencida") == 0 ? 2 : 3]++;
-			total++;
-			json_array_append_new(lista,
-			    reminders_row_json(by_mesa[i]));
+			if (total++ > 0)
+				buf_putc(&json, ',');
+			reminders_row_text(&json, by_mesa[i]);
 		}
-		buf_printf(&d, "Se %s %zu %s:", total == 1 ? "envió" :
+		buf_puts(&json, "]}");
+		buf_reset(&desc);
+		buf_printf(&desc, "Se %s %zu %s:", total == 1 ? "envió" :
 		    "enviaron", total, total == 1 ? "recordatorio" :
 		    "recordatorios");
 		for (int k = 0, first = 1; k < 4; k++) {
 			if (n[k] == 0)
 				continue;
-			buf_printf(&d, "%s %d %s", first ? "" : ",", n[k],
+			buf_printf(&desc, "%s %d %s", first ? "" : ",", n[k],
 			    nombres[k]);
 			first = 0;
 		}
-		buf_putc(&d, '.');
-		ok = store_evento(p->conn, mesa, 0, 0, "recordatorio.enviado",
-		    json_pack("{s:o}", "recordatorios", lista), err, "%s",
-		    d.data);
-		buf_cleanup(&d);
+		buf_putc(&desc, '.');
+		reminders_arr_ll(&mesas, mesa);
+		reminders_arr_str(&descs, desc.data);
+		reminders_arr_str(&datos, json.data);
 	}
+	v[0] = reminders_arr_end(&mesas);
+	v[1] = reminders_arr_end(&descs);
+	v[2] = reminders_arr_end(&datos);
+	ok = db_command(p->conn, err, "INSERT INTO eventos (mesa_id, tipo,"
+	    " descripcion, datos)"
+	    " SELECT m, 'recordatorio.enviado', d, j::jsonb"
+	    " FROM unnest($1::bigint[], $2::text[], $3::text[]) AS u(m, d, j)",
+	    3, v);
+	reminders_arr_cleanup(&mesas);
+	reminders_arr_cleanup(&descs);
+	reminders_arr_cleanup(&datos);
+	buf_cleanup(&desc);
+	buf_cleanup(&json);
 	free(by_mesa);
 	return ok;
 }
@@ -1409,20 +1685,23 @@ reminders_plan(PGconn *conn, const struct reminders_settings *s,
 	    struct error *) = {
 		reminders_check_cadence, reminders_load_mesas,
 		reminders_plan_actividades, reminders_plan_acuses,
-		reminders_correos, reminders_registrar, reminders_eventos,
+		reminders_correos, reminders_eventos,
 	};
+	enum { NSTEPS = sizeof(steps) / sizeof(steps[0]) };
 	struct reminders_pass p;
 	struct timespec t0, t1;
 	json_t *out = NULL, *lista;
-	double ms[7] = { 0 };
-	char *coste = NULL;
-	const char *v[1];
+	double ms[NSTEPS] = { 0 };
+	char *coste = NULL, *mem = NULL;
+	const char *v[2];
 	PGresult *res;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	memset(&p, 0, sizeof(p));
 	p.conn = conn;
 	p.s = s;
+	reminders_arr_init(&p.aid);
+	reminders_arr_init(&p.anext);
 	snprintf(p.hora, sizeof(p.hora), "%02d:%02d", s->hora_min / 60,
 	    s->hora_min % 60);
 
@@ -1431,24 +1710,28 @@ reminders_plan(PGconn *conn, const struct reminders_settings *s,
 	 * until the pass ends: it joins thousands of ids to tables of a
 	 * million rows, which the planner's default cost of a random page
 	 * (4, for spinning disks) turns into whole-table scans (measured:
-	 * 1.1 s against 0.6 s for 22,000 activities). The caller's value
-	 * comes back afterwards.
+	 * 1.1 s against 0.6 s for 22,000 activities); and it sorts tens of
+	 * thousands of recipients, which the default work_mem (4 MB) sends
+	 * to disk. The caller's values come back afterwards.
 	 */
 	res = db_exec(conn, err, "SELECT pg_advisory_xact_lock("
 	    REMINDERS_LOCK "), current_setting('random_page_cost'),"
-	    " set_config('random_page_cost', '1.1', true)", 0, NULL);
+	    " current_setting('work_mem'),"
+	    " set_config('random_page_cost', '1.1', true),"
+	    " set_config('work_mem', '64MB', true)", 0, NULL);
 	if (res == NULL)
 		goto out;
 	v[0] = coste = xstrdup(PQgetvalue(res, 0, 1));
+	v[1] = mem = xstrdup(PQgetvalue(res, 0, 2));
 	PQclear(res);
-	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+	for (size_t i = 0; i < NSTEPS; i++) {
 		if (!steps[i](&p, err))
 			goto out;
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		ms[i] = reminders_ms(&t0, &t1);
 	}
 	if (!db_command(conn, err, "SELECT set_config('random_page_cost',"
-	    " $1, true)", 1, v))
+	    " $1, true), set_config('work_mem', $2, true)", 2, v))
 		goto out;
 
 	lista = json_array();
@@ -1462,16 +1745,20 @@ reminders_plan(PGconn *conn, const struct reminders_settings *s,
 		    "%d mesas, %.1f ms", p.n_rows, p.evaluadas, p.n_mesas,
 		    reminders_ms(&t0, &t1));
 	/* Where the time went, cumulative after each step. */
-	log_debug("reminders: steps at %.1f %.1f %.1f %.1f %.1f %.1f %.1f ms",
-	    ms[0], ms[1], ms[2], ms[3], ms[4], ms[5], ms[6]);
+	log_debug("reminders: steps at %.1f %.1f %.1f %.1f %.1f %.1f ms",
+	    ms[0], ms[1], ms[2], ms[3], ms[4], ms[5]);
 out:
 	PQclear(p.res_mesas);
+	PQclear(p.res_cand);
 	PQclear(p.res_act);
 	PQclear(p.res_acuse);
 	PQclear(p.res_acuse_new);
+	reminders_arr_cleanup(&p.aid);
+	reminders_arr_cleanup(&p.anext);
 	free(p.mesas);
 	free(p.rows);
 	free(coste);
+	free(mem);
 	return out;
 }
 
