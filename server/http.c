@@ -27,12 +27,14 @@
 #include "auth.h"
 #include "config.h"
 #include "db.h"
+#include "http_guard.h"
 #include "log.h"
 #include "mailer.h"
 #include "metrics.h"
 #include "outbox.h"
 #include "router.h"
 #include "token.h"
+#include "validate.h"
 #include "xmalloc.h"
 
 #define JSON_TYPE "application/json; charset=utf-8"
@@ -94,6 +96,35 @@ http_free_buf_cb(const void *data, size_t len, void *arg)
 	free(arg);
 }
 
+/*
+ * rq's path for the access log: a secret route's pattern, a matched
+ * route's path, and a path no route matched (HEAD from a mail scanner, a
+ * typo in a personal link) with its runs of 32 or more hex digits
+ * replaced, since it may still carry a token. Only that last case writes
+ * into out, which the caller zeroed and frees.
+ */
+static const char *
+http_log_path(const struct req *rq, struct buf *out)
+{
+	const char *p = rq->path;
+
+	if (rq->route != NULL)
+		return rq->route->secret_path ? rq->route->pattern : rq->path;
+	buf_init(out);
+	while (*p != '\0') {
+		size_t n = strspn(p, "0123456789abcdefABCDEF");
+
+		if (n >= 32)
+			buf_puts(out, "{token}");
+		else
+			buf_append(out, p, n);
+		p += n;
+		if (*p != '\0')
+			buf_putc(out, *p++);
+	}
+	return out->data;
+}
+
 /* Sends rq's reply, logs it and frees rq. Loop thread only. */
 static void
 http_finish(struct req *rq)
@@ -101,9 +132,11 @@ http_finish(struct req *rq)
 	struct evkeyvalq *h = evhttp_request_get_output_headers(rq->evreq);
 	struct evbuffer *ob = evhttp_request_get_output_buffer(rq->evreq);
 	char idbuf[24];
+	struct buf lpath = { 0 };
 	size_t len;
 	char *data;
 	double secs;
+	long long cms;
 
 	log_req_id = rq->id;
 	if (rq->status == 0) {
@@ -126,14 +159,20 @@ http_finish(struct req *rq)
 	len = rq->out.len;
 	data = buf_steal(&rq->out);
 	evbuffer_add_reference(ob, data, len, http_free_buf_cb, data);
+	http_guard_replied(rq->evreq);
 	evhttp_send_reply(rq->evreq, rq->status, NULL, NULL);
 
 	secs = http_elapsed_s(&rq->start);
 	metrics_observe(rq->route, rq->method, rq->status, secs);
-	/* Paths of secret routes hold a token: log the pattern instead. */
-	log_info("%s %s %d %zu %.2fms peer=%s user=%lld", rq->method,
-	    rq->route && rq->route->secret_path ? rq->route->pattern :
-	    rq->path, rq->status, len, secs * 1000.0, rq->peer, rq->user.id);
+	/*
+	 * The time is formatted from whole hundredths of a millisecond: the
+	 * same text as %.2f, for less than a /healthz reply spends on %f.
+	 */
+	cms = (long long)(secs * 1e5 + 0.5);
+	log_info("%s %s %d %zu %lld.%02lldms peer=%s user=%lld", rq->method,
+	    http_log_path(rq, &lpath), rq->status, len, cms / 100, cms % 100,
+	    rq->peer, rq->user.id);
+	buf_cleanup(&lpath);
 	log_req_id = 0;
 	http_inflight--;
 	http_req_free(rq);
@@ -206,6 +245,39 @@ http_read_token(struct req *rq, struct evkeyvalq *in)
 	rq->token_hash = xstrdup(hash);
 }
 
+/* Every decoded query name and value is UTF-8, and none holds a NUL. */
+static bool
+http_query_ok(const char *query)
+{
+	struct evkeyvalq q;
+	struct evkeyval *kv;
+	bool ok;
+
+	if (strstr(query, "%00") != NULL)
+		return false;
+	TAILQ_INIT(&q);
+	ok = evhttp_parse_query_str(query, &q) == 0;
+	TAILQ_FOREACH(kv, &q, next)
+		if (!validate_utf8(kv->key, strlen(kv->key)) ||
+		    !validate_utf8(kv->value, strlen(kv->value)))
+			ok = false;
+	evhttp_clear_headers(&q);
+	return ok;
+}
+
+/* How many times header name appears in h. */
+static int
+http_header_count(struct evkeyvalq *h, const char *name)
+{
+	struct evkeyval *kv;
+	int n = 0;
+
+	TAILQ_FOREACH(kv, h, next)
+		if (strcasecmp(kv->key, name) == 0)
+			n++;
+	return n;
+}
+
 static void
 http_gencb(struct evhttp_request *evreq, void *arg)
 {
@@ -221,6 +293,7 @@ http_gencb(struct evhttp_request *evreq, void *arg)
 	size_t limit, len;
 
 	(void)arg;
+	http_guard_read(evreq);
 	rq = xcalloc(1, sizeof(*rq));
 	rq->evreq = evreq;
 	rq->id = ++http_next_id;
@@ -259,6 +332,23 @@ http_gencb(struct evhttp_request *evreq, void *arg)
 		goto reply;
 	}
 
+	/*
+	 * Two lengths: a proxy in front may have read another body than
+	 * evhttp did (request smuggling). Refuse and drop the connection.
+	 */
+	if (http_header_count(in, "Content-Length") > 1) {
+		evhttp_add_header(evhttp_request_get_output_headers(evreq),
+		    "Connection", "close");
+		reply_errorf(rq, 400, "solicitud_invalida", "La petición "
+		    "trae más de un encabezado Content-Length.");
+		goto reply;
+	}
+	if (rq->query != NULL && !http_query_ok(rq->query)) {
+		reply_errorf(rq, 400, "consulta_invalida", "Los parámetros "
+		    "de la consulta deben ser texto UTF-8 válido, sin "
+		    "caracteres nulos.");
+		goto reply;
+	}
 	len = evbuffer_get_length(body);
 	limit = rq->route->upload ? (size_t)config_live->material_max_bytes
 	    : (size_t)config_live->http_max_json_bytes;
@@ -325,6 +415,12 @@ http_start(struct event_base *base, int *port, struct error *err)
 	    EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE | EVHTTP_REQ_CONNECT |
 	    EVHTTP_REQ_PATCH);
 	evhttp_set_gencb(http, http_gencb, NULL);
+	if (!http_guard_start(http, base, c->http_request_timeout_s,
+	    c->http_request_min_rate)) {
+		error_set(err, 500, "error_interno",
+		    "no se pudo iniciar el plazo de las peticiones");
+		return false;
+	}
 
 	/* The address alone: libevent refuses an explicit port 0. */
 	addr = xstrdup(c->listen_address);
@@ -389,23 +485,29 @@ http_free(void)
 	if (http != NULL)
 		evhttp_free(http);
 	http = NULL;
+	http_guard_stop();
 }
 
 /* Replies. */
 
+static int
+http_json_chunk_cb(const char *chunk, size_t size, void *arg)
+{
+	buf_append(arg, chunk, size);
+	return 0;
+}
+
 static void
 http_set_json(struct req *rq, int status, json_t *body)
 {
-	char *s = json_dumps(body, JSON_COMPACT);
-
 	rq->status = status;
 	free(rq->out_type);
 	rq->out_type = NULL;
 	buf_reset(&rq->out);
-	if (s != NULL) {
-		buf_puts(&rq->out, s);
-		free(s);
-	}
+	/* Straight into the reply: no intermediate string to copy. */
+	if (body == NULL || json_dump_callback(body, http_json_chunk_cb,
+	    &rq->out, JSON_COMPACT) != 0)
+		buf_reset(&rq->out);	/* as json_dumps: no body at all */
 	buf_putc(&rq->out, '\n');
 	json_decref(body);
 }
@@ -479,9 +581,13 @@ req_json(struct req *rq)
 
 	j = json_loadb(rq->body, rq->body_len, JSON_REJECT_DUPLICATES, &jerr);
 	if (j == NULL) {
-		reply_errorf(rq, 400, "json_invalido",
-		    "El cuerpo no es JSON válido: %s (línea %d, columna %d).",
-		    jerr.text, jerr.line, jerr.column);
+		struct error err;
+
+		/* jansson's text is English: for programs, in detalles. */
+		error_set(&err, 400, "json_invalido", "El cuerpo no es JSON "
+		    "válido (línea %d, columna %d).", jerr.line, jerr.column);
+		reply_error_detalles(rq, &err, json_pack("{s:s}", "parser",
+		    jerr.text));
 		return NULL;
 	}
 	if (!json_is_object(j)) {
