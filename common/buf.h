@@ -22,7 +22,8 @@ void	 buf_puts(struct buf *b, const char *s);
 void	 buf_putc(struct buf *b, char c);
 void	 buf_printf(struct buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-void	 buf_vprintf(struct buf *b, const char *fmt, va_list ap);
+void	 buf_vprintf(struct buf *b, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 /*
  * Returns the data (owned by the caller, free()) and leaves b empty but
  * initialised: it still needs buf_cleanup.

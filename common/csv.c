@@ -11,16 +11,22 @@
 void
 csv_field(struct buf *out, const char *s, bool last)
 {
+	bool quote;
+
 	if (s == NULL)
 		s = "";
+	quote = strpbrk(s, ",\"\r\n") != NULL;
+	/* RFC 4180 only takes a quote that opens the field as quoting. */
+	if (quote)
+		buf_putc(out, '"');
 	/*
 	 * A spreadsheet runs a cell that starts like a formula; published
-	 * open data must not, so such text gets a leading apostrophe.
+	 * open data must not, so such text gets a leading apostrophe,
+	 * inside the quotes.
 	 */
 	if (*s != '\0' && strchr("=+-@\t\r", *s) != NULL)
 		buf_putc(out, '\'');
-	if (strpbrk(s, ",\"\r\n") != NULL) {
-		buf_putc(out, '"');
+	if (quote) {
 		for (; *s; s++) {
 			if (*s == '"')
 				buf_putc(out, '"');

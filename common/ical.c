@@ -232,8 +232,15 @@ ical_event(struct buf *out, struct buf *line, const struct ical_event *e)
 	buf_puts(out, "BEGIN:VEVENT\r\n");
 	ical_prop_text(out, line, "UID", e->uid);
 	buf_printf(out, "SEQUENCE:%d\r\n", e->sequence);
-	if (gmtime_r(&t, &tm) == NULL)
-		memset(&tm, 0, sizeof(tm));
+	/*
+	 * DATE-TIME has four digits of year. An instant outside them is no
+	 * clock's, and tm_year + 1900 could even overflow: write the epoch.
+	 */
+	if (gmtime_r(&t, &tm) == NULL || tm.tm_year < 0 ||
+	    tm.tm_year > 9999 - 1900) {
+		t = 0;
+		gmtime_r(&t, &tm);
+	}
 	buf_printf(out, "DTSTAMP:%04d%02d%02dT%02d%02d%02dZ\r\n",
 	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
 	    tm.tm_hour, tm.tm_min, tm.tm_sec);
