@@ -62,6 +62,21 @@ buf_puts(struct buf *b, const char *s)
 }
 
 void
+buf_put_short(struct buf *b, const char *s, size_t max)
+{
+	size_t len = strcspn(s, "\r\n"), cut = len;
+
+	if (cut > max) {
+		cut = max;
+		while (cut > 0 && ((unsigned char)s[cut] & 0xc0) == 0x80)
+			cut--;
+	}
+	buf_append(b, s, cut);
+	if (cut < len || s[len] != '\0')
+		buf_puts(b, "…");
+}
+
+void
 buf_putc(struct buf *b, char c)
 {
 	buf_append(b, &c, 1);

@@ -20,6 +20,12 @@ void	 buf_reset(struct buf *b);
 void	 buf_append(struct buf *b, const void *data, size_t len);
 void	 buf_puts(struct buf *b, const char *s);
 void	 buf_putc(struct buf *b, char c);
+/*
+ * Appends the first line of s (UTF-8), cut to at most max bytes between
+ * two characters and ended with "…" when anything was left out: a
+ * description shortened for a summary or a tooltip.
+ */
+void	 buf_put_short(struct buf *b, const char *s, size_t max);
 void	 buf_printf(struct buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void	 buf_vprintf(struct buf *b, const char *fmt, va_list ap)

@@ -214,25 +214,6 @@ resumenes_dias_txt(long long n)
 	return n == 1 || n == -1 ? "día" : "días";
 }
 
-/*
- * The first line of s, at most RESUMENES_DESCRIPCION_MAX bytes, cut
- * between two characters and ended with "…" when cut, into b.
- */
-static void
-resumenes_corto(struct buf *b, const char *s)
-{
-	size_t len = strcspn(s, "\r\n"), cut = len;
-
-	if (cut > RESUMENES_DESCRIPCION_MAX) {
-		cut = RESUMENES_DESCRIPCION_MAX;
-		while (cut > 0 && ((unsigned char)s[cut] & 0xc0) == 0x80)
-			cut--;
-	}
-	buf_append(b, s, cut);
-	if (cut < len)
-		buf_puts(b, "…");
-}
-
 /* "martes 8 de diciembre de 2026" of an ISO date; the text if unreadable. */
 static void
 resumenes_fecha(struct buf *b, const char *iso)
@@ -327,7 +308,7 @@ resumenes_donde(struct buf *b, long long cnum, long long anum,
     const json_t *version)
 {
 	buf_printf(b, "  - Actividad %lld.%lld: ", cnum, anum);
-	resumenes_corto(b, descripcion);
+	buf_put_short(b, descripcion, RESUMENES_DESCRIPCION_MAX);
 	buf_printf(b, "\n    Compromiso %lld: «%s»\n", cnum, comp);
 	buf_printf(b, "    PAL de la mesa «%s»", mesa);
 	if (json_is_integer(version))

@@ -44,6 +44,8 @@
 #define WEB_MONITOREO_TITULO	"Monitoreo de los PAL"
 #define WEB_MONITOREO_RUTA	"/monitoreo"
 #define WEB_MONITOREO_ENTRAR	"/monitoreo/entrar"
+/* Bytes of an activity's description in a timeline marker's tooltip. */
+#define WEB_MONITOREO_TITULO_MAX	80
 
 /* web.c's style sheet has no form fields; these keep them readable. */
 #define ESTILO_ETIQUETA	"style=\"display:block;font-weight:600;" \
@@ -467,6 +469,7 @@ web_monitoreo_marca(struct buf *b, const struct monitoreo_compromiso *c,
 {
 	const char *color = web_monitoreo_luces[a->luz].color;
 	const char *tag = "polygon";
+	struct buf corto;
 
 	switch (a->luz) {
 	case MONITOREO_CUMPLIDO:
@@ -489,9 +492,13 @@ web_monitoreo_marca(struct buf *b, const struct monitoreo_compromiso *c,
 		    color);
 		break;
 	}
+	buf_init(&corto);
 	buf_printf(b, " stroke=\"#fff\"><title>%d.%d ", c->numero,
 	    a->numero);
-	web_escape(b, a->descripcion);
+	/* Thousands of markers: the tooltip names, the table tells. */
+	buf_put_short(&corto, a->descripcion, WEB_MONITOREO_TITULO_MAX);
+	web_escape(b, corto.data);
+	buf_cleanup(&corto);
 	buf_puts(b, " · ");
 	web_escape(b, a->fecha_limite);
 	buf_printf(b, " · %s</title></%s>\n",
