@@ -5,9 +5,11 @@
 set -eu
 
 PACKAGES="build-essential pkg-config libevent-dev libpq-dev
+clang libclang-rt-14-dev
 libcurl4-openssl-dev libjansson-dev libcriterion-dev libssl-dev
 libcairo2-dev libpango1.0-dev fonts-dejavu-core postgresql
-python3-aiosmtpd poppler-utils curl ca-certificates"
+python3-aiosmtpd poppler-utils curl ca-certificates chromium
+wrk nginx-light shellcheck systemd"
 
 missing=""
 for p in $PACKAGES; do
