@@ -16,72 +16,21 @@
 #include "db.h"
 #include "router.h"
 
-#define AUTH_SQL							\
-	"SELECT u.id, u.rol, u.nombre, coalesce(u.entidad, '')"		\
-	" FROM tokens t JOIN usuarios u ON u.id = t.usuario_id"		\
+/* The look-up, prepared on each worker's connection (db.c). */
+static const struct db_prepared auth_lookup_stmt = {
+	"pald_auth",
+	"SELECT u.id, u.rol, u.nombre, coalesce(u.entidad, '')"
+	" FROM tokens t JOIN usuarios u ON u.id = t.usuario_id"
 	" WHERE t.hash = $1 AND t.revocado IS NULL AND u.activo"
-#define AUTH_STMT	"pald_auth"
-#define SQLSTATE_DUPLICATE_PREPARED "42P05"
-
-/*
- * The connection this thread prepared AUTH_STMT on, with its server
- * process: a worker that reconnects may get a PGconn at the same address,
- * never with the same backend. Each connection is used by one thread
- * only (dbpool.c), so thread-local state is enough.
- */
-static _Thread_local PGconn *auth_prepared_conn;
-static _Thread_local int auth_prepared_pid;
-
-/* Prepares AUTH_STMT on conn once; false if it could not be. */
-static bool
-auth_prepare(PGconn *conn)
-{
-	const char *state;
-	PGresult *res;
-	bool ok;
-
-	if (auth_prepared_conn == conn &&
-	    auth_prepared_pid == PQbackendPID(conn))
-		return true;
-	/*
-	 * A failed PREPARE inside a transaction would abort it: prepare only
-	 * between transactions (GETs run outside one, so the first GET on a
-	 * connection prepares it) and use the plain statement until then.
-	 */
-	if (PQtransactionStatus(conn) != PQTRANS_IDLE)
-		return false;
-	res = PQprepare(conn, AUTH_STMT, AUTH_SQL, 1, NULL);
-	state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-	ok = PQresultStatus(res) == PGRES_COMMAND_OK || (state != NULL &&
-	    strcmp(state, SQLSTATE_DUPLICATE_PREPARED) == 0);
-	PQclear(res);
-	if (ok) {
-		auth_prepared_conn = conn;
-		auth_prepared_pid = PQbackendPID(conn);
-	}
-	return ok;
-}
+};
 
 /* The user row of a token hash (owned), or NULL with err filled. */
 static PGresult *
 auth_lookup(PGconn *conn, const char *hash, struct error *err)
 {
 	const char *params[1] = { hash };
-	PGresult *res;
 
-	if (auth_prepare(conn)) {
-		res = PQexecPrepared(conn, AUTH_STMT, 1, params, NULL, NULL,
-		    0);
-		if (PQresultStatus(res) == PGRES_TUPLES_OK)
-			return res;
-		PQclear(res);
-		auth_prepared_conn = NULL;
-		/*
-		 * The plain statement below fails the same way when the
-		 * connection is gone, and db_exec maps that failure (503).
-		 */
-	}
-	return db_exec(conn, err, AUTH_SQL, 1, params);
+	return db_exec_prepared(conn, err, &auth_lookup_stmt, 1, params);
 }
 
 unsigned

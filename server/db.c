@@ -23,6 +23,7 @@
 #define SQLSTATE_SERIALIZATION	"40001"
 #define SQLSTATE_LOCK_TIMEOUT	"55P03"
 #define SQLSTATE_CANCELED	"57014"
+#define SQLSTATE_DUPLICATE_PREPARED "42P05"
 
 static void
 db_fill_error(PGconn *conn, const PGresult *res, struct error *err)
@@ -76,21 +77,86 @@ db_fill_error(PGconn *conn, const PGresult *res, struct error *err)
 	    "Error interno del servidor; quedó registrado en la bitácora.");
 }
 
-PGresult *
-db_exec_bin(PGconn *conn, struct error *err, const char *sql, int nparams,
-    const char *const *values, const int *lengths, const int *formats)
+/* res (owned) if it succeeded; otherwise NULL, err filled, res freed. */
+static PGresult *
+db_result(PGconn *conn, PGresult *res, struct error *err)
 {
-	PGresult *res;
-	ExecStatusType st;
+	ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
 
-	res = PQexecParams(conn, sql, nparams, NULL, values, lengths, formats,
-	    0);
-	st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
 	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
 		return res;
 	db_fill_error(conn, res, err);
 	PQclear(res);
 	return NULL;
+}
+
+PGresult *
+db_exec_bin(PGconn *conn, struct error *err, const char *sql, int nparams,
+    const char *const *values, const int *lengths, const int *formats)
+{
+	return db_result(conn, PQexecParams(conn, sql, nparams, NULL, values,
+	    lengths, formats, 0), err);
+}
+
+/*
+ * The statements this thread prepared, on which connection and server
+ * process: a thread that reconnects may get a PGconn at the same address,
+ * never with the same backend. A connection is used by one thread at a
+ * time (dbpool.c), and a worker keeps its own, so thread-local state is
+ * enough; a thread that alternates connections prepares again, and
+ * "already exists" counts as prepared.
+ */
+#define DB_PREPARED_MAX	16
+static _Thread_local PGconn *db_prepared_conn;
+static _Thread_local int db_prepared_pid;
+static _Thread_local const struct db_prepared
+    *db_prepared_done[DB_PREPARED_MAX];
+static _Thread_local int db_prepared_n;
+
+/* Prepares st on conn unless it is already; false if it is not. */
+static bool
+db_prepare_once(PGconn *conn, const struct db_prepared *st)
+{
+	int pid = PQbackendPID(conn);
+	const char *state;
+	PGresult *res;
+	bool ok;
+
+	if (db_prepared_conn != conn || db_prepared_pid != pid) {
+		db_prepared_conn = conn;
+		db_prepared_pid = pid;
+		db_prepared_n = 0;
+	}
+	for (int i = 0; i < db_prepared_n; i++)
+		if (db_prepared_done[i] == st)
+			return true;
+	if (db_prepared_n == DB_PREPARED_MAX ||
+	    PQtransactionStatus(conn) != PQTRANS_IDLE)
+		return false;
+	res = PQprepare(conn, st->name, st->sql, 0, NULL);
+	state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	ok = PQresultStatus(res) == PGRES_COMMAND_OK || (state != NULL &&
+	    strcmp(state, SQLSTATE_DUPLICATE_PREPARED) == 0);
+	PQclear(res);
+	if (ok)
+		db_prepared_done[db_prepared_n++] = st;
+	return ok;
+}
+
+PGresult *
+db_exec_prepared(PGconn *conn, struct error *err,
+    const struct db_prepared *st, int nparams, const char *const *values)
+{
+	PGresult *res;
+
+	if (!db_prepare_once(conn, st))
+		return db_exec(conn, err, st->sql, nparams, values);
+	res = db_result(conn, PQexecPrepared(conn, st->name, nparams, values,
+	    NULL, NULL, 0), err);
+	/* The connection may be gone: check it again next time. */
+	if (res == NULL)
+		db_prepared_conn = NULL;
+	return res;
 }
 
 PGresult *

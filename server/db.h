@@ -26,6 +26,23 @@ PGresult *db_exec(PGconn *conn, struct error *err, const char *sql,
 PGresult *db_exec_bin(PGconn *conn, struct error *err, const char *sql,
 	    int nparams, const char *const *values, const int *lengths,
 	    const int *formats);
+/*
+ * A statement of a hot path (every authenticated request, every request
+ * on a mesa), where PostgreSQL's parse and plan cost more than running
+ * it: declare one static per call site, with a name no other uses.
+ */
+struct db_prepared {
+	const char	*name;
+	const char	*sql;
+};
+/*
+ * db_exec of st->sql, as a statement prepared on conn the first time it
+ * runs there between transactions (a failed PREPARE would abort a
+ * transaction); until then, and if preparing fails, as db_exec does.
+ */
+PGresult *db_exec_prepared(PGconn *conn, struct error *err,
+	    const struct db_prepared *st, int nparams,
+	    const char *const *values);
 /* Runs a statement and discards its result. */
 bool	db_command(PGconn *conn, struct error *err, const char *sql,
 	    int nparams, const char *const *values);

@@ -59,6 +59,12 @@ store_mesa_fill(const PGresult *res, int r, struct mesa *m)
 	m->utc_offset_min = atoi(PQgetvalue(res, r, 12));
 }
 
+/* Every request on a mesa loads it first: prepared (db.c). */
+static const struct db_prepared store_mesa_leer = { "pald_mesa",
+    MESA_SELECT " WHERE m.id = $1" };
+static const struct db_prepared store_mesa_bloquear = { "pald_mesa_bloqueo",
+    MESA_SELECT " WHERE m.id = $1 FOR NO KEY UPDATE OF m" };
+
 bool
 store_mesa_cargar(PGconn *conn, long long id, bool lock, struct mesa *m,
     struct error *err)
@@ -68,9 +74,8 @@ store_mesa_cargar(PGconn *conn, long long id, bool lock, struct mesa *m,
 	PGresult *res;
 
 	snprintf(idbuf, sizeof(idbuf), "%lld", id);
-	res = db_exec(conn, err, lock
-	    ? MESA_SELECT " WHERE m.id = $1 FOR NO KEY UPDATE OF m"
-	    : MESA_SELECT " WHERE m.id = $1", 1, p);
+	res = db_exec_prepared(conn, err, lock ? &store_mesa_bloquear :
+	    &store_mesa_leer, 1, p);
 	if (res == NULL)
 		return false;
 	if (PQntuples(res) != 1) {
@@ -401,6 +406,20 @@ store_siguiente_paso(const struct mesa *m, int nactores, int nmateriales,
 	}
 }
 
+/* The view's statement, prepared like every hot read (db.c). */
+static const struct db_prepared store_mesa_ver_stmt = { "pald_mesa_ver",
+    "SELECT c.municipio, c.nactores,"
+    " c.nmateriales, p.*"
+    " FROM (SELECT m.id, m.municipio,"
+    "  (SELECT count(*) FROM actores a WHERE a.mesa_id = m.id)"
+    "   AS nactores,"
+    "  (SELECT count(*) FROM materiales x WHERE x.mesa_id = m.id)"
+    "   AS nmateriales"
+    "  FROM mesas m WHERE m.id = $1 OFFSET 0) c"
+    " LEFT JOIN LATERAL (" MESA_PARES
+    "  WHERE a.mesa_id = c.id) p ON true"
+    " ORDER BY 4, 6" };
+
 json_t *
 store_mesa_ver(PGconn *conn, const struct mesa *m, struct error *err)
 {
@@ -420,17 +439,7 @@ store_mesa_ver(PGconn *conn, const struct mesa *m, struct error *err)
 	 * not once per pair.
 	 */
 	snprintf(idbuf, sizeof(idbuf), "%lld", m->id);
-	res = db_exec(conn, err, "SELECT c.municipio, c.nactores,"
-	    " c.nmateriales, p.*"
-	    " FROM (SELECT m.id, m.municipio,"
-	    "  (SELECT count(*) FROM actores a WHERE a.mesa_id = m.id)"
-	    "   AS nactores,"
-	    "  (SELECT count(*) FROM materiales x WHERE x.mesa_id = m.id)"
-	    "   AS nmateriales"
-	    "  FROM mesas m WHERE m.id = $1 OFFSET 0) c"
-	    " LEFT JOIN LATERAL (" MESA_PARES
-	    "  WHERE a.mesa_id = c.id) p ON true"
-	    " ORDER BY 4, 6", 1, p);
+	res = db_exec_prepared(conn, err, &store_mesa_ver_stmt, 1, p);
 	if (res == NULL)
 		return NULL;
 	if (PQntuples(res) == 0) {
