@@ -14,6 +14,14 @@
 
 _Atomic(enum log_level) log_level_min = LG_INFO;
 _Thread_local unsigned long long log_req_id;
+/* Lines this thread holds (log_hold), and whether it holds. */
+static _Thread_local char log_held[16384];
+static _Thread_local size_t log_held_len;
+static _Thread_local bool log_holding;
+/* This thread's last "2026-11-24T18:23:46", and its second. */
+static _Thread_local char log_stamp[32];
+static _Thread_local size_t log_stamp_len;
+static _Thread_local time_t log_stamp_sec;
 
 static const char *const log_names[] = {
 	[LG_DEBUG] = "DEBUG",
@@ -45,8 +53,19 @@ log_write(enum log_level level, const char *fmt, ...)
 	va_list ap;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	n = strftime(line, sizeof(line), "%Y-%m-%dT%H:%M:%S", &tm);
+	/*
+	 * The date and time to the second, formatted once a second per
+	 * thread: gmtime_r and strftime cost more than the rest of an
+	 * access line.
+	 */
+	if (ts.tv_sec != log_stamp_sec || log_stamp_len == 0) {
+		gmtime_r(&ts.tv_sec, &tm);
+		log_stamp_len = strftime(log_stamp, sizeof(log_stamp),
+		    "%Y-%m-%dT%H:%M:%S", &tm);
+		log_stamp_sec = ts.tv_sec;
+	}
+	memcpy(line, log_stamp, log_stamp_len);
+	n = log_stamp_len;
 	r = snprintf(line + n, sizeof(line) - n, ".%03ldZ %s ",
 	    ts.tv_nsec / 1000000, log_names[level]);
 	n += (size_t)r;
@@ -68,5 +87,33 @@ log_write(enum log_level level, const char *fmt, ...)
 		if (line[i] == '\n' || line[i] == '\r')
 			line[i] = ' ';
 	line[n++] = '\n';
+	if (log_holding && level < LG_WARN) {
+		if (log_held_len + n > sizeof(log_held)) {
+			(void)!write(STDERR_FILENO, log_held, log_held_len);
+			log_held_len = 0;
+		}
+		memcpy(log_held + log_held_len, line, n);
+		log_held_len += n;
+		return;
+	}
+	if (log_held_len > 0) {
+		(void)!write(STDERR_FILENO, log_held, log_held_len);
+		log_held_len = 0;
+	}
 	(void)!write(STDERR_FILENO, line, n);
+}
+
+void
+log_hold(void)
+{
+	log_holding = true;
+}
+
+void
+log_flush(void)
+{
+	if (log_held_len > 0)
+		(void)!write(STDERR_FILENO, log_held, log_held_len);
+	log_held_len = 0;
+	log_holding = false;
 }

@@ -23,6 +23,15 @@ extern _Thread_local unsigned long long log_req_id;
 
 void	log_write(enum log_level level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/*
+ * Holding: from log_hold until log_flush, this thread's DEBUG and INFO
+ * lines collect in a buffer and go out in one write(2), in order; a WARN
+ * or ERROR line writes what is held and then itself at once. The loop
+ * thread holds its access lines for one turn of the loop (http.c), so a
+ * busy turn costs one system call instead of one per request.
+ */
+void	log_hold(void);
+void	log_flush(void);
 /* Parses "debug", "info", "warn" or "error"; false if unknown. */
 bool	log_parse_level(const char *name, enum log_level *out);
 

@@ -43,6 +43,9 @@ static struct evhttp *http;
 static struct evhttp_bound_socket *http_bound;
 static int http_inflight;
 static unsigned long long http_next_id;
+/* Holding this turn's access lines (http_log_flush_cb). */
+static struct event *http_log_flush_ev;
+static bool http_log_held;
 
 static const char *
 http_method_name(enum evhttp_cmd_type cmd)
@@ -125,6 +128,21 @@ http_log_path(const struct req *rq, struct buf *out)
 	return out->data;
 }
 
+/*
+ * The access lines of one turn of the loop go out together: the first
+ * reply of a turn starts holding (log.h) and activates this event, which
+ * runs after the callbacks already due in the same turn.
+ */
+static void
+http_log_flush_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	log_flush();
+	http_log_held = false;
+}
+
 /* Sends rq's reply, logs it and frees rq. Loop thread only. */
 static void
 http_finish(struct req *rq)
@@ -169,6 +187,11 @@ http_finish(struct req *rq)
 	 * same text as %.2f, for less than a /healthz reply spends on %f.
 	 */
 	cms = (long long)(secs * 1e5 + 0.5);
+	if (!http_log_held) {
+		log_hold();
+		event_active(http_log_flush_ev, EV_TIMEOUT, 0);
+		http_log_held = true;
+	}
 	log_info("%s %s %d %zu %lld.%02lldms peer=%s user=%lld", rq->method,
 	    http_log_path(rq, &lpath), rq->status, len, cms / 100, cms % 100,
 	    rq->peer, rq->user.id);
@@ -415,6 +438,12 @@ http_start(struct event_base *base, int *port, struct error *err)
 	    EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE | EVHTTP_REQ_CONNECT |
 	    EVHTTP_REQ_PATCH);
 	evhttp_set_gencb(http, http_gencb, NULL);
+	http_log_flush_ev = event_new(base, -1, 0, http_log_flush_cb, NULL);
+	if (http_log_flush_ev == NULL) {
+		error_set(err, 500, "error_interno",
+		    "no se pudo crear el evento de la bitácora");
+		return false;
+	}
 	if (!http_guard_start(http, base, c->http_request_timeout_s,
 	    c->http_request_min_rate)) {
 		error_set(err, 500, "error_interno",
@@ -486,6 +515,11 @@ http_free(void)
 		evhttp_free(http);
 	http = NULL;
 	http_guard_stop();
+	log_flush();
+	http_log_held = false;
+	if (http_log_flush_ev != NULL)
+		event_free(http_log_flush_ev);
+	http_log_flush_ev = NULL;
 }
 
 /* Replies. */
@@ -566,7 +600,7 @@ reply_bytes(struct req *rq, int status, const char *content_type,
 {
 	rq->status = status;
 	free(rq->out_type);
-	rq->out_type = xstrdup(content_type);
+	rq->out_type = content_type != NULL ? xstrdup(content_type) : NULL;
 	buf_reset(&rq->out);
 	buf_append(&rq->out, data, len);
 }

@@ -79,6 +79,7 @@ void	reply_errorf(struct req *rq, int status, const char *code,
 /* The same with a "detalles" member (stolen, may be NULL). */
 void	reply_error_detalles(struct req *rq, const struct error *err,
 	    json_t *detalles);
+/* data (borrowed, copied) as the body; content_type NULL means JSON. */
 void	reply_bytes(struct req *rq, int status, const char *content_type,
 	    const void *data, size_t len);
 
