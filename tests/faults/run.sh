@@ -253,9 +253,10 @@ fault_kill() {
 	    { lib_fail "c: could not generate activities"; return; }
 
 	# Planning. A session of ours holds recordatorios in EXCLUSIVE mode,
-	# which lets the pass read it but stops it at its INSERT there, the
-	# step after it has queued every email (DESIGN: emails commit only
-	# with their recordatorios rows): the kill lands mid-pass every time.
+	# which lets the pass read it but stops it at its first INSERT there,
+	# after it has queued its first batch of emails (up to 4,096; DESIGN:
+	# emails commit only with their recordatorios rows): the kill lands
+	# mid-pass every time, with emails written and not committed.
 	seq0=$(pg_sql -c "SELECT last_value FROM outbox_id_seq")
 	printf '%s\n' "SET application_name = 'faults-lock';" "BEGIN;" \
 	    "LOCK TABLE recordatorios IN EXCLUSIVE MODE;" \
@@ -294,7 +295,7 @@ fault_kill() {
 	emails and $recs recordatorios committed; after restart one pass
 	planned $planned in $plan_s s"
 	if [ "$committed" = 0 ] && [ "$recs" = 0 ] &&
-	    [ "$queued" -ge "$KILL_N" ] && [ "$planned" = "$KILL_N" ] &&
+	    [ "$queued" -gt 0 ] && [ "$planned" = "$KILL_N" ] &&
 	    [ "$pal_rc" -ne 0 ]; then
 		lib_pass "$msg"
 	else
