@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -41,6 +42,12 @@ struct config_key {
 	bool			 reloadable;
 	const char		*doc;
 };
+
+/*
+ * Longest string value: with its name, " = " and quotes it still fits
+ * the loader's line of 4,096 bytes, so a dump always loads again.
+ */
+#define CONFIG_VALUE_MAX	4000
 
 #define KEY(n, t, d, lo, hi, r, doc) \
 	{ #n, t, offsetof(struct config, n), d, lo, hi, r, doc }
@@ -309,6 +316,13 @@ config_apply(struct config *c, const struct config_key *k, const char *v,
 	case CONFIG_DAYS:
 	case CONFIG_TIME:
 	case CONFIG_STRING:
+		/* So that --dump-config writes it on a line pald can read. */
+		if (strlen(v) > CONFIG_VALUE_MAX) {
+			error_set(err, 400, "config_invalida",
+			    "%s: el valor pasa de %d bytes", k->name,
+			    CONFIG_VALUE_MAX);
+			return false;
+		}
 		if (k->type == CONFIG_LOG_LEVEL && !log_parse_level(v, &lv)) {
 			error_set(err, 400, "config_invalida",
 			    "%s: se esperaba debug, info, warn o error, "
@@ -489,6 +503,22 @@ config_reload_into(struct config *dst, const struct config *src)
 	}
 }
 
+/*
+ * "name = value", in double quotes where the loader would otherwise
+ * change the value: blanks at either end (it trims them) or a value
+ * that is itself in quotes (it takes one pair off).
+ */
+static void
+config_dump_string(FILE *out, const char *name, const char *v)
+{
+	size_t n = strlen(v);
+	bool quote = n > 0 && (isspace((unsigned char)v[0]) ||
+	    isspace((unsigned char)v[n - 1]) ||
+	    (n >= 2 && v[0] == '"' && v[n - 1] == '"'));
+
+	fprintf(out, quote ? "%s = \"%s\"\n\n" : "%s = %s\n\n", name, v);
+}
+
 void
 config_dump(const struct config *c, FILE *out)
 {
@@ -517,7 +547,7 @@ config_dump(const struct config *c, FILE *out)
 		case CONFIG_LOG_LEVEL:
 		case CONFIG_DAYS:
 		case CONFIG_TIME:
-			fprintf(out, "%s = %s\n\n", k->name,
+			config_dump_string(out, k->name,
 			    *(char *const *)(const void *)p);
 			break;
 		}
