@@ -38,25 +38,25 @@
 #include "xmalloc.h"
 
 /* What the guard knows of one connection. */
-struct guard_conn {
+struct http_guard_conn {
 	struct bufferevent	*bev;		/* the socket's, evhttp's */
 	int			 fd;
-	bool			 busy;		/* read whole, not yet replied */
+	bool			 busy;		/* read, not yet replied */
 	long long		 started_ms;	/* 0: between requests */
 	size_t			 received;	/* bytes since started_ms */
-	struct guard_conn	*prev, *next;
+	struct http_guard_conn	*prev, *next;
 };
 
-static struct guard_conn *guard_conns;
+static struct http_guard_conn *http_guard_conns;
 /* The connection of each descriptor, for a request's look-up. */
-static struct guard_conn **guard_by_fd;
-static size_t guard_nfd;
-static struct event *guard_sweep_ev;
-static long long guard_timeout_ms;
-static long long guard_min_rate;
+static struct http_guard_conn **http_guard_by_fd;
+static size_t http_guard_nfd;
+static struct event *http_guard_sweep_ev;
+static long long http_guard_timeout_ms;
+static long long http_guard_min_rate;
 
 static long long
-guard_now_ms(void)
+http_guard_now_ms(void)
 {
 	struct timespec ts;
 
@@ -65,97 +65,98 @@ guard_now_ms(void)
 }
 
 /* fd's record, if it is bev's. */
-static struct guard_conn *
-guard_find(struct bufferevent *bev, int fd)
+static struct http_guard_conn *
+http_guard_find(struct bufferevent *bev, int fd)
 {
-	if (fd < 0 || (size_t)fd >= guard_nfd || guard_by_fd[fd] == NULL ||
-	    guard_by_fd[fd]->bev != bev)
+	if (fd < 0 || (size_t)fd >= http_guard_nfd ||
+	    http_guard_by_fd[fd] == NULL || http_guard_by_fd[fd]->bev != bev)
 		return NULL;
-	return guard_by_fd[fd];
+	return http_guard_by_fd[fd];
 }
 
 /* evhttp is freeing the connection: forget it. */
 static void
-guard_closed(struct evhttp_connection *evcon, void *arg)
+http_guard_closed(struct evhttp_connection *evcon, void *arg)
 {
-	struct guard_conn *g = arg;
+	struct http_guard_conn *g = arg;
 
 	(void)evcon;
-	if (guard_by_fd[g->fd] == g)
-		guard_by_fd[g->fd] = NULL;
+	if (http_guard_by_fd[g->fd] == g)
+		http_guard_by_fd[g->fd] = NULL;
 	if (g->prev != NULL)
 		g->prev->next = g->next;
 	else
-		guard_conns = g->next;
+		http_guard_conns = g->next;
 	if (g->next != NULL)
 		g->next->prev = g->prev;
 	free(g);
 }
 
 /* The record of bev's connection, made on its first byte. */
-static struct guard_conn *
-guard_make(struct bufferevent *bev, int fd)
+static struct http_guard_conn *
+http_guard_make(struct bufferevent *bev, int fd)
 {
-	struct guard_conn *g;
+	struct http_guard_conn *g;
 	void *evcon = NULL;
 
 	bufferevent_getcb(bev, NULL, NULL, NULL, &evcon);
 	if (evcon == NULL || fd < 0)
 		return NULL;
-	if ((size_t)fd >= guard_nfd) {
-		size_t n = guard_nfd ? guard_nfd : 256;
+	if ((size_t)fd >= http_guard_nfd) {
+		size_t n = http_guard_nfd ? http_guard_nfd : 256;
 
 		while (n <= (size_t)fd)
 			n *= 2;
-		guard_by_fd = xrealloc(guard_by_fd, n * sizeof(*guard_by_fd));
-		for (size_t i = guard_nfd; i < n; i++)
-			guard_by_fd[i] = NULL;
-		guard_nfd = n;
+		http_guard_by_fd = xrealloc(http_guard_by_fd,
+		    n * sizeof(*http_guard_by_fd));
+		for (size_t i = http_guard_nfd; i < n; i++)
+			http_guard_by_fd[i] = NULL;
+		http_guard_nfd = n;
 	}
 	g = xcalloc(1, sizeof(*g));
 	g->bev = bev;
 	g->fd = fd;
-	g->next = guard_conns;
-	if (guard_conns != NULL)
-		guard_conns->prev = g;
-	guard_conns = g;
-	guard_by_fd[fd] = g;
-	evhttp_connection_set_closecb(evcon, guard_closed, g);
+	g->next = http_guard_conns;
+	if (http_guard_conns != NULL)
+		http_guard_conns->prev = g;
+	http_guard_conns = g;
+	http_guard_by_fd[fd] = g;
+	evhttp_connection_set_closecb(evcon, http_guard_closed, g);
 	return g;
 }
 
 /* Bytes came in (or evhttp took some): starts the clock. */
 static void
-guard_input(struct evbuffer *in, const struct evbuffer_cb_info *info,
+http_guard_input(struct evbuffer *in, const struct evbuffer_cb_info *info,
     void *arg)
 {
 	struct bufferevent *bev = arg;
 	int fd = (int)bufferevent_getfd(bev);
-	struct guard_conn *g;
+	struct http_guard_conn *g;
 
 	(void)in;
 	if (info->n_added == 0)
 		return;
-	g = guard_find(bev, fd);
-	if (g == NULL && (g = guard_make(bev, fd)) == NULL)
+	g = http_guard_find(bev, fd);
+	if (g == NULL && (g = http_guard_make(bev, fd)) == NULL)
 		return;
 	if (g->started_ms == 0 && !g->busy) {
-		g->started_ms = guard_now_ms();
+		g->started_ms = http_guard_now_ms();
 		g->received = 0;
 	}
 	g->received += info->n_added;
 }
 
 static struct bufferevent *
-guard_bevcb(struct event_base *base, void *arg)
+http_guard_bevcb(struct event_base *base, void *arg)
 {
 	struct bufferevent *bev;
 
 	(void)arg;
 	bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
 	if (bev != NULL &&
-	    evbuffer_add_cb(bufferevent_get_input(bev), guard_input, bev) ==
-	    NULL) {
+	    evbuffer_add_cb(bufferevent_get_input(bev), http_guard_input,
+	    bev) == NULL) {
 		bufferevent_free(bev);
 		return NULL;
 	}
@@ -163,8 +164,8 @@ guard_bevcb(struct event_base *base, void *arg)
 }
 
 /* The connection evreq came on, or NULL. */
-static struct guard_conn *
-guard_of(struct evhttp_request *evreq)
+static struct http_guard_conn *
+http_guard_of(struct evhttp_request *evreq)
 {
 	struct evhttp_connection *conn = evhttp_request_get_connection(evreq);
 	struct bufferevent *bev;
@@ -172,25 +173,26 @@ guard_of(struct evhttp_request *evreq)
 	if (conn == NULL)
 		return NULL;
 	bev = evhttp_connection_get_bufferevent(conn);
-	return bev != NULL ? guard_find(bev, (int)bufferevent_getfd(bev)) :
+	return bev != NULL ? http_guard_find(bev, (int)bufferevent_getfd(bev)) :
 	    NULL;
 }
 
 static void
-guard_sweep(evutil_socket_t fd, short what, void *arg)
+http_guard_sweep(evutil_socket_t fd, short what, void *arg)
 {
-	long long now = guard_now_ms();
+	long long now = http_guard_now_ms();
 
 	(void)fd;
 	(void)what;
 	(void)arg;
-	for (struct guard_conn *g = guard_conns; g != NULL; g = g->next) {
+	for (struct http_guard_conn *g = http_guard_conns; g != NULL;
+	    g = g->next) {
 		long long allowed;
 
 		if (g->started_ms == 0 || g->busy)
 			continue;
-		allowed = guard_timeout_ms +
-		    (long long)g->received * 1000 / guard_min_rate;
+		allowed = http_guard_timeout_ms +
+		    (long long)g->received * 1000 / http_guard_min_rate;
 		if (now - g->started_ms <= allowed)
 			continue;
 		log_warn("request cut off: %zu bytes in %lld ms, under "
@@ -207,19 +209,21 @@ http_guard_start(struct evhttp *http, struct event_base *base,
 {
 	struct timeval second = { 1, 0 };
 
-	guard_timeout_ms = (long long)timeout_s * 1000;
-	guard_min_rate = min_rate > 0 ? min_rate : 1;
-	guard_sweep_ev = event_new(base, -1, EV_PERSIST, guard_sweep, NULL);
-	if (guard_sweep_ev == NULL || event_add(guard_sweep_ev, &second) != 0)
+	http_guard_timeout_ms = (long long)timeout_s * 1000;
+	http_guard_min_rate = min_rate > 0 ? min_rate : 1;
+	http_guard_sweep_ev = event_new(base, -1, EV_PERSIST,
+	    http_guard_sweep, NULL);
+	if (http_guard_sweep_ev == NULL ||
+	    event_add(http_guard_sweep_ev, &second) != 0)
 		return false;
-	evhttp_set_bevcb(http, guard_bevcb, NULL);
+	evhttp_set_bevcb(http, http_guard_bevcb, NULL);
 	return true;
 }
 
 void
 http_guard_read(struct evhttp_request *evreq)
 {
-	struct guard_conn *g = guard_of(evreq);
+	struct http_guard_conn *g = http_guard_of(evreq);
 
 	if (g != NULL) {
 		g->busy = true;
@@ -230,7 +234,7 @@ http_guard_read(struct evhttp_request *evreq)
 void
 http_guard_replied(struct evhttp_request *evreq)
 {
-	struct guard_conn *g = guard_of(evreq);
+	struct http_guard_conn *g = http_guard_of(evreq);
 	struct evbuffer *in;
 
 	if (g == NULL)
@@ -238,15 +242,15 @@ http_guard_replied(struct evhttp_request *evreq)
 	g->busy = false;
 	/* A pipelined request already waiting starts its clock now. */
 	in = bufferevent_get_input(g->bev);
-	g->started_ms = evbuffer_get_length(in) > 0 ? guard_now_ms() : 0;
+	g->started_ms = evbuffer_get_length(in) > 0 ? http_guard_now_ms() : 0;
 	g->received = evbuffer_get_length(in);
 }
 
 void
 http_guard_stop(void)
 {
-	if (guard_sweep_ev != NULL) {
-		event_free(guard_sweep_ev);
-		guard_sweep_ev = NULL;
+	if (http_guard_sweep_ev != NULL) {
+		event_free(http_guard_sweep_ev);
+		http_guard_sweep_ev = NULL;
 	}
 }
