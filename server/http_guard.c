@@ -44,11 +44,13 @@ struct http_guard_conn {
 	bool			 busy;		/* read, not yet replied */
 	long long		 started_ms;	/* 0: between requests */
 	size_t			 received;	/* bytes since started_ms */
-	struct http_guard_conn	*prev, *next;
 };
 
-static struct http_guard_conn *http_guard_conns;
-/* The connection of each descriptor, for a request's look-up. */
+/*
+ * The connection of each descriptor: for a request's look-up and for the
+ * sweep. evhttp calls the close callback, which clears the slot, before
+ * it closes the descriptor, so a slot never outlives its connection.
+ */
 static struct http_guard_conn **http_guard_by_fd;
 static size_t http_guard_nfd;
 static struct event *http_guard_sweep_ev;
@@ -83,12 +85,6 @@ http_guard_closed(struct evhttp_connection *evcon, void *arg)
 	(void)evcon;
 	if (http_guard_by_fd[g->fd] == g)
 		http_guard_by_fd[g->fd] = NULL;
-	if (g->prev != NULL)
-		g->prev->next = g->next;
-	else
-		http_guard_conns = g->next;
-	if (g->next != NULL)
-		g->next->prev = g->prev;
 	free(g);
 }
 
@@ -116,10 +112,6 @@ http_guard_make(struct bufferevent *bev, int fd)
 	g = xcalloc(1, sizeof(*g));
 	g->bev = bev;
 	g->fd = fd;
-	g->next = http_guard_conns;
-	if (http_guard_conns != NULL)
-		http_guard_conns->prev = g;
-	http_guard_conns = g;
 	http_guard_by_fd[fd] = g;
 	evhttp_connection_set_closecb(evcon, http_guard_closed, g);
 	return g;
@@ -185,11 +177,11 @@ http_guard_sweep(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	(void)arg;
-	for (struct http_guard_conn *g = http_guard_conns; g != NULL;
-	    g = g->next) {
+	for (size_t i = 0; i < http_guard_nfd; i++) {
+		struct http_guard_conn *g = http_guard_by_fd[i];
 		long long allowed;
 
-		if (g->started_ms == 0 || g->busy)
+		if (g == NULL || g->started_ms == 0 || g->busy)
 			continue;
 		allowed = http_guard_timeout_ms +
 		    (long long)g->received * 1000 / http_guard_min_rate;
