@@ -47,6 +47,13 @@ static unsigned long long http_next_id;
 static struct event *http_log_flush_ev;
 static bool http_log_held;
 
+/* A header of reply_header, in a list kept in the order added. */
+struct http_header {
+	struct http_header	*next;
+	char			*name;		/* owned */
+	char			*value;		/* owned */
+};
+
 static const char *
 http_method_name(enum evhttp_cmd_type cmd)
 {
@@ -73,10 +80,19 @@ http_req_free(struct req *rq)
 	free(rq->query);
 	free(rq->body);
 	free(rq->body_type);
+	free(rq->cookie);
 	free(rq->token_hash);
 	free(rq->out_type);
 	free(rq->out_disposition);
 	free(rq->allow);
+	while (rq->headers != NULL) {
+		struct http_header *hd = rq->headers;
+
+		rq->headers = hd->next;
+		free(hd->name);
+		free(hd->value);
+		free(hd);
+	}
 	buf_cleanup(&rq->out);
 	free(rq);
 }
@@ -149,6 +165,7 @@ http_finish(struct req *rq)
 {
 	struct evkeyvalq *h = evhttp_request_get_output_headers(rq->evreq);
 	struct evbuffer *ob = evhttp_request_get_output_buffer(rq->evreq);
+	const struct http_header *hd;
 	char idbuf[24];
 	struct buf lpath = { 0 };
 	size_t len;
@@ -174,6 +191,8 @@ http_finish(struct req *rq)
 	if (rq->out_disposition != NULL)
 		evhttp_add_header(h, "Content-Disposition",
 		    rq->out_disposition);
+	for (hd = rq->headers; hd != NULL; hd = hd->next)
+		evhttp_add_header(h, hd->name, hd->value);
 	len = rq->out.len;
 	data = buf_steal(&rq->out);
 	evbuffer_add_reference(ob, data, len, http_free_buf_cb, data);
@@ -288,6 +307,25 @@ http_query_ok(const char *query)
 	return ok;
 }
 
+/* Every Cookie header of h joined by "; " (owned), or NULL if none. */
+static char *
+http_cookies(struct evkeyvalq *h)
+{
+	struct evkeyval *kv;
+	struct buf b = { 0 };
+
+	TAILQ_FOREACH(kv, h, next) {
+		if (strcasecmp(kv->key, "Cookie") != 0)
+			continue;
+		if (b.data == NULL)
+			buf_init(&b);
+		else
+			buf_puts(&b, "; ");
+		buf_puts(&b, kv->value);
+	}
+	return b.data;
+}
+
 /* How many times header name appears in h. */
 static int
 http_header_count(struct evkeyvalq *h, const char *name)
@@ -387,6 +425,8 @@ http_gencb(struct evhttp_request *evreq, void *arg)
 	rq->body[len] = '\0';
 	ctype = evhttp_find_header(in, "Content-Type");
 	rq->body_type = ctype ? xstrdup(ctype) : NULL;
+	/* Copied here so that handlers never read evhttp's headers. */
+	rq->cookie = http_cookies(in);
 
 	if (rq->route->roles != 0) {
 		http_read_token(rq, in);
@@ -603,6 +643,19 @@ reply_bytes(struct req *rq, int status, const char *content_type,
 	rq->out_type = content_type != NULL ? xstrdup(content_type) : NULL;
 	buf_reset(&rq->out);
 	buf_append(&rq->out, data, len);
+}
+
+void
+reply_header(struct req *rq, const char *name, const char *value)
+{
+	struct http_header *hd = xmalloc(sizeof(*hd)), **tail;
+
+	hd->next = NULL;
+	hd->name = xstrdup(name);
+	hd->value = xstrdup(value);
+	for (tail = &rq->headers; *tail != NULL; tail = &(*tail)->next)
+		;
+	*tail = hd;
 }
 
 /* Request accessors. */

@@ -20,6 +20,7 @@
 
 struct event_base;
 struct evhttp_request;
+struct http_header;
 struct route;
 
 #define REQ_MAX_PARAMS	4
@@ -46,6 +47,7 @@ struct req {
 	size_t			 body_len;
 	char			*body_type;	/* owned Content-Type or NULL */
 	char			*token_hash;	/* owned, NULL if no bearer */
+	char			*cookie;	/* owned Cookie header or NULL */
 	char			 peer[64];
 	struct timespec		 start;
 	/* Set on a DB worker while the handler runs. */
@@ -57,6 +59,7 @@ struct req {
 	char			*out_type;	/* owned, NULL for JSON */
 	char			*out_disposition; /* owned or NULL */
 	char			*allow;		/* owned, for 405 */
+	struct http_header	*headers;	/* owned, reply_header */
 };
 
 /* Handlers run on a DB worker (route->db) or on the loop thread. */
@@ -82,6 +85,12 @@ void	reply_error_detalles(struct req *rq, const struct error *err,
 /* data (borrowed, copied) as the body; content_type NULL means JSON. */
 void	reply_bytes(struct req *rq, int status, const char *content_type,
 	    const void *data, size_t len);
+/*
+ * Adds a header (name and value borrowed, copied) to the reply, such as
+ * Location or Set-Cookie; unlike the helpers above these accumulate, in
+ * the order added, and the loop thread writes them in http_finish.
+ */
+void	reply_header(struct req *rq, const char *name, const char *value);
 
 /*
  * The JSON body as an object (new reference, json_decref), or NULL after

@@ -91,58 +91,32 @@ static const char *const web_monitoreo_nombre_mes[] = { "ene", "feb", "mar",
 	"abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic" };
 
 /*
- * Reply headers. http.c sets only the ones every reply carries, so a
- * page that redirects or sets a cookie adds its own to the evhttp
- * request here, on the DB worker. That is safe although evhttp is the
- * loop thread's: the loop does not touch a request's headers from
- * handing it to the pool until http_finish, which runs after the job
- * (the pool's hand-over orders the writes), and evhttp keeps the
- * request alive until it is answered even if the client hung up. When
- * http.c offers a reply-header helper, this should use it.
- */
-static void
-web_monitoreo_header(struct req *rq, const char *name, const char *value)
-{
-	evhttp_add_header(evhttp_request_get_output_headers(rq->evreq), name,
-	    value);
-}
-
-/*
  * The hash of the session token in the request's cookie; false if there
- * is none of the right shape. Read from the evhttp request for the same
- * reason, and as safely, as web_monitoreo_header writes to it.
+ * is none of the right shape.
  */
 static bool
 web_monitoreo_cookie(const struct req *rq, char hash[TOKEN_HASH_LEN + 1])
 {
-	struct evkeyvalq *h = evhttp_request_get_input_headers(rq->evreq);
 	const size_t nlen = strlen(WEB_MONITOREO_COOKIE);
-	struct evkeyval *kv;
+	const char *p = rq->cookie;
 
-	TAILQ_FOREACH(kv, h, next) {
-		const char *p = kv->value;
+	while (p != NULL && *p != '\0') {
+		size_t len;
 
-		if (strcasecmp(kv->key, "Cookie") != 0)
-			continue;
-		while (*p != '\0') {
-			size_t len;
+		p += strspn(p, " \t;");
+		len = strcspn(p, ";");
+		if (len == nlen + 1 + TOKEN_TEXT_LEN &&
+		    strncmp(p, WEB_MONITOREO_COOKIE "=", nlen + 1) == 0) {
+			char token[TOKEN_TEXT_LEN + 1];
 
-			p += strspn(p, " \t;");
-			len = strcspn(p, ";");
-			if (len == nlen + 1 + TOKEN_TEXT_LEN &&
-			    strncmp(p, WEB_MONITOREO_COOKIE "=", nlen + 1) ==
-			    0) {
-				char token[TOKEN_TEXT_LEN + 1];
-
-				memcpy(token, p + nlen + 1, TOKEN_TEXT_LEN);
-				token[TOKEN_TEXT_LEN] = '\0';
-				if (token_well_formed(token)) {
-					token_hash(token, hash);
-					return true;
-				}
+			memcpy(token, p + nlen + 1, TOKEN_TEXT_LEN);
+			token[TOKEN_TEXT_LEN] = '\0';
+			if (token_well_formed(token)) {
+				token_hash(token, hash);
+				return true;
 			}
-			p += len;
 		}
+		p += len;
 	}
 	return false;
 }
@@ -158,7 +132,7 @@ web_monitoreo_set_cookie(struct req *rq, const char *token)
 	    "Path=" WEB_MONITOREO_RUTA "; Max-Age=%d%s", token ? token : "",
 	    token ? MONITOREO_SESION_HORAS * 3600 : 0,
 	    https ? "; Secure" : "");
-	web_monitoreo_header(rq, "Set-Cookie", v);
+	reply_header(rq, "Set-Cookie", v);
 	free(v);
 }
 
@@ -168,7 +142,7 @@ web_monitoreo_redirigir(struct req *rq, const char *location)
 {
 	struct buf b;
 
-	web_monitoreo_header(rq, "Location", location);
+	reply_header(rq, "Location", location);
 	buf_init(&b);
 	web_page_begin(&b, WEB_MONITOREO_TITULO);
 	buf_puts(&b, "<p><a href=\"");
@@ -661,10 +635,38 @@ web_monitoreo_tabla(struct buf *b, const struct monitoreo_pal *p)
 	buf_puts(b, "</tbody>\n</table>\n</div>\n");
 }
 
-/* The activities por vencer of a PAL, in the PAL's order. */
+/* What an overdue activity's item adds: its latest report. */
 static void
-web_monitoreo_proximas(struct buf *b, const struct monitoreo_pal *p)
+web_monitoreo_ultimo_avance(struct buf *b, const struct monitoreo_actividad *a)
 {
+	buf_printf(b, ", hace %d %s</span><span class=\"meta\">", -a->dias,
+	    a->dias == -1 ? "día" : "días");
+	if (a->ua_reportado == NULL) {
+		buf_puts(b, "Sin avances reportados");
+		return;
+	}
+	buf_puts(b, "Último avance: ");
+	web_escapef(b, "%.10s (%s", a->ua_reportado,
+	    web_monitoreo_estado(a->ua_estado));
+	if (a->ua_avance >= 0)
+		buf_printf(b, ", %d %%", a->ua_avance);
+	buf_puts(b, ")");
+	if (a->ua_nota != NULL) {
+		buf_puts(b, ": «");
+		web_escape(b, a->ua_nota);
+		buf_puts(b, "»");
+	}
+}
+
+/*
+ * The activities of a PAL whose light is luz (por vencer or vencido), in
+ * the PAL's order; an overdue one carries its latest report.
+ */
+static void
+web_monitoreo_lista(struct buf *b, const struct monitoreo_pal *p,
+    enum monitoreo_luz luz)
+{
+	bool vencidas = luz == MONITOREO_VENCIDO;
 	size_t n = 0;
 
 	for (size_t i = 0; i < p->ncompromisos; i++) {
@@ -674,77 +676,29 @@ web_monitoreo_proximas(struct buf *b, const struct monitoreo_pal *p)
 			const struct monitoreo_actividad *a =
 			    &c->actividades[k];
 
-			if (a->luz != MONITOREO_POR_VENCER)
+			if (a->luz != luz)
 				continue;
 			if (n++ == 0)
-				buf_puts(b, "<h3>Próximos vencimientos</h3>\n"
-				    "<ul class=\"lista\">\n");
+				buf_printf(b, "<h3>%s</h3>\n<ul "
+				    "class=\"lista\">\n", vencidas ?
+				    "Actividades vencidas" :
+				    "Próximos vencimientos");
 			buf_printf(b, "<li data-actividad=\"%lld\"><strong>"
 			    "%d.%d ", a->id, c->numero, a->numero);
 			web_escape(b, a->descripcion);
 			buf_puts(b, "</strong><span class=\"meta\">"
 			    "Responsable: ");
 			web_escape(b, a->responsable);
-			buf_puts(b, " · vence el ");
+			buf_puts(b, vencidas ? " · venció el " :
+			    " · vence el ");
 			web_monitoreo_fecha(b, a->fecha_limite);
-			if (a->dias == 0)
+			if (vencidas)
+				web_monitoreo_ultimo_avance(b, a);
+			else if (a->dias == 0)
 				buf_puts(b, ", hoy");
 			else
 				buf_printf(b, ", en %d %s", a->dias,
 				    a->dias == 1 ? "día" : "días");
-			buf_puts(b, "</span>");
-			web_monitoreo_luz(b, a->luz);
-			buf_puts(b, "</li>\n");
-		}
-	}
-	if (n > 0)
-		buf_puts(b, "</ul>\n");
-}
-
-/* The overdue activities of a PAL, with their latest report. */
-static void
-web_monitoreo_vencidas(struct buf *b, const struct monitoreo_pal *p)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < p->ncompromisos; i++) {
-		const struct monitoreo_compromiso *c = &p->compromisos[i];
-
-		for (size_t k = 0; k < c->nactividades; k++) {
-			const struct monitoreo_actividad *a =
-			    &c->actividades[k];
-
-			if (a->luz != MONITOREO_VENCIDO)
-				continue;
-			if (n++ == 0)
-				buf_puts(b, "<h3>Actividades vencidas</h3>\n"
-				    "<ul class=\"lista\">\n");
-			buf_printf(b, "<li data-actividad=\"%lld\"><strong>"
-			    "%d.%d ", a->id, c->numero, a->numero);
-			web_escape(b, a->descripcion);
-			buf_puts(b, "</strong><span class=\"meta\">"
-			    "Responsable: ");
-			web_escape(b, a->responsable);
-			buf_puts(b, " · venció el ");
-			web_monitoreo_fecha(b, a->fecha_limite);
-			buf_printf(b, ", hace %d %s</span>"
-			    "<span class=\"meta\">", -a->dias,
-			    a->dias == -1 ? "día" : "días");
-			if (a->ua_reportado == NULL) {
-				buf_puts(b, "Sin avances reportados");
-			} else {
-				buf_puts(b, "Último avance: ");
-				web_escapef(b, "%.10s (%s", a->ua_reportado,
-				    web_monitoreo_estado(a->ua_estado));
-				if (a->ua_avance >= 0)
-					buf_printf(b, ", %d %%", a->ua_avance);
-				buf_puts(b, ")");
-				if (a->ua_nota != NULL) {
-					buf_puts(b, ": «");
-					web_escape(b, a->ua_nota);
-					buf_puts(b, "»");
-				}
-			}
 			buf_puts(b, "</span>");
 			web_monitoreo_luz(b, a->luz);
 			buf_puts(b, "</li>\n");
@@ -783,8 +737,8 @@ web_monitoreo_pal(struct buf *b, const struct monitoreo_pal *p,
 	web_monitoreo_linea_tiempo(b, p);
 	web_monitoreo_tabla(b, p);
 	if (!vencidas)
-		web_monitoreo_proximas(b, p);
-	web_monitoreo_vencidas(b, p);
+		web_monitoreo_lista(b, p, MONITOREO_POR_VENCER);
+	web_monitoreo_lista(b, p, MONITOREO_VENCIDO);
 	buf_puts(b, "</section>\n");
 }
 
