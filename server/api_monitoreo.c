@@ -322,8 +322,45 @@ api_monitoreo_fila(const struct monitoreo_pal *p,
 	r->n[14] = a->dias;
 }
 
-void
-api_monitoreo_json(struct req *rq)
+/* One export row as a JSON object; n is the rows written before it. */
+static void
+api_monitoreo_fila_json(struct buf *out, const struct api_monitoreo_fila *r,
+    size_t n)
+{
+	buf_puts(out, n > 0 ? ",{" : "{");
+	for (size_t col = 0; col < MONITOREO_NCOLUMNAS; col++) {
+		buf_printf(out, "%s\"%s\":", col > 0 ? "," : "",
+		    monitoreo_columnas[col]);
+		if (r->nulo[col] || r->s[col] != NULL)
+			api_monitoreo_jstr(out, r->s[col]);
+		else
+			buf_printf(out, "%lld", r->n[col]);
+	}
+	buf_putc(out, '}');
+}
+
+/* One export row as a CSV record. */
+static void
+api_monitoreo_fila_csv(struct buf *out, const struct api_monitoreo_fila *r)
+{
+	for (size_t k = 0; k < MONITOREO_NCOLUMNAS; k++) {
+		bool last = k == MONITOREO_NCOLUMNAS - 1;
+
+		/*
+		 * Numbers are ours, never formulas: dias is negative when
+		 * overdue and must stay a number, so it skips the
+		 * neutralising of csv_field.
+		 */
+		if (r->s[k] == NULL && !r->nulo[k])
+			buf_printf(out, "%lld%s", r->n[k], last ? "\r\n" : ",");
+		else
+			csv_field(out, r->s[k], last);
+	}
+}
+
+/* The export, one row per activity, as a JSON or a CSV attachment. */
+static void
+api_monitoreo_exportar(struct req *rq, bool csv)
 {
 	struct monitoreo_filtro f;
 	struct monitoreo_vista v;
@@ -336,7 +373,13 @@ api_monitoreo_json(struct req *rq)
 		return;
 	}
 	buf_init(&out);
-	buf_printf(&out, "{\"proximas\":%d,\"actividades\":[", f.proximas);
+	if (csv)
+		for (size_t k = 0; k < MONITOREO_NCOLUMNAS; k++)
+			csv_field(&out, monitoreo_columnas[k],
+			    k == MONITOREO_NCOLUMNAS - 1);
+	else
+		buf_printf(&out, "{\"proximas\":%d,\"actividades\":[",
+		    f.proximas);
 	for (size_t i = 0; i < v.npals; i++) {
 		const struct monitoreo_pal *p = &v.pals[i];
 
@@ -347,85 +390,34 @@ api_monitoreo_json(struct req *rq)
 			for (size_t k = 0; k < c->nactividades; k++) {
 				api_monitoreo_fila(p, c, &c->actividades[k],
 				    &r);
-				buf_puts(&out, n++ > 0 ? ",{" : "{");
-				for (size_t col = 0; col < MONITOREO_NCOLUMNAS;
-				    col++) {
-					buf_printf(&out, "%s\"%s\":",
-					    col > 0 ? "," : "",
-					    monitoreo_columnas[col]);
-					if (r.nulo[col] || r.s[col] != NULL)
-						api_monitoreo_jstr(&out,
-						    r.s[col]);
-					else
-						buf_printf(&out, "%lld",
-						    r.n[col]);
-				}
-				buf_putc(&out, '}');
+				if (csv)
+					api_monitoreo_fila_csv(&out, &r);
+				else
+					api_monitoreo_fila_json(&out, &r, n++);
 			}
 		}
 	}
-	buf_puts(&out, "]}\n");
-	reply_bytes(rq, 200, API_MONITOREO_JSON, out.data, out.len);
+	if (!csv)
+		buf_puts(&out, "]}\n");
+	reply_bytes(rq, 200, csv ? "text/csv; charset=utf-8" :
+	    API_MONITOREO_JSON, out.data, out.len);
 	free(rq->out_disposition);
-	rq->out_disposition = xstrdup("attachment; "
-	    "filename=\"monitoreo-actividades.json\"");
+	rq->out_disposition = xasprintf("attachment; "
+	    "filename=\"monitoreo-actividades.%s\"", csv ? "csv" : "json");
 	buf_cleanup(&out);
 	store_monitoreo_vista_cleanup(&v);
 }
 
 void
+api_monitoreo_json(struct req *rq)
+{
+	api_monitoreo_exportar(rq, false);
+}
+
+void
 api_monitoreo_csv(struct req *rq)
 {
-	struct monitoreo_filtro f;
-	struct monitoreo_vista v;
-	struct api_monitoreo_fila r;
-	struct buf out;
-	size_t k;
-
-	if (!api_monitoreo_cargar(rq, false, &f, &v)) {
-		store_monitoreo_vista_cleanup(&v);
-		return;
-	}
-	buf_init(&out);
-	for (k = 0; k < MONITOREO_NCOLUMNAS; k++)
-		csv_field(&out, monitoreo_columnas[k],
-		    k == MONITOREO_NCOLUMNAS - 1);
-	for (size_t i = 0; i < v.npals; i++) {
-		const struct monitoreo_pal *p = &v.pals[i];
-
-		for (size_t j = 0; j < p->ncompromisos; j++) {
-			const struct monitoreo_compromiso *c =
-			    &p->compromisos[j];
-
-			for (size_t a = 0; a < c->nactividades; a++) {
-				api_monitoreo_fila(p, c, &c->actividades[a],
-				    &r);
-				for (k = 0; k < MONITOREO_NCOLUMNAS; k++) {
-					bool last = k == MONITOREO_NCOLUMNAS
-					    - 1;
-
-					/*
-					 * Numbers are ours, never formulas:
-					 * dias is negative when overdue and
-					 * must stay a number, so it skips
-					 * the neutralising of csv_field.
-					 */
-					if (r.s[k] == NULL && !r.nulo[k])
-						buf_printf(&out, "%lld%s",
-						    r.n[k], last ? "\r\n" :
-						    ",");
-					else
-						csv_field(&out, r.s[k], last);
-				}
-			}
-		}
-	}
-	reply_bytes(rq, 200, "text/csv; charset=utf-8", out.data, out.len);
-	free(rq->out_disposition);
-	rq->out_disposition = xstrdup("attachment; "
-	    "filename=\"monitoreo-actividades.csv\"");
-	buf_cleanup(&out);
-	store_monitoreo_vista_cleanup(&v);
+	api_monitoreo_exportar(rq, true);
 }
 
 void
