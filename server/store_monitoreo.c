@@ -420,6 +420,20 @@ store_monitoreo_token_usuario(PGconn *conn, const char *hash,
 	    err);
 }
 
+/* A new secret and its hash; que names it in the error ("el enlace"). */
+static bool
+store_monitoreo_secreto(char token[TOKEN_TEXT_LEN + 1],
+    char hash[TOKEN_HASH_LEN + 1], const char *que, struct error *err)
+{
+	if (!token_generate(token)) {
+		error_set(err, 500, "error_interno", "No se pudo generar %s; "
+		    "intente de nuevo.", que);
+		return false;
+	}
+	token_hash(token, hash);
+	return true;
+}
+
 bool
 store_monitoreo_sesion_crear(PGconn *conn, long long usuario_id,
     char token[TOKEN_TEXT_LEN + 1], struct error *err)
@@ -430,12 +444,8 @@ store_monitoreo_sesion_crear(PGconn *conn, long long usuario_id,
 	if (!db_command(conn, err, "DELETE FROM sesiones_web"
 	    " WHERE expira <= now()", 0, NULL))
 		return false;
-	if (!token_generate(token)) {
-		error_set(err, 500, "error_interno", "No se pudo generar la "
-		    "sesión; intente de nuevo.");
+	if (!store_monitoreo_secreto(token, hash, "la sesión", err))
 		return false;
-	}
-	token_hash(token, hash);
 	snprintf(uid, sizeof(uid), "%lld", usuario_id);
 	snprintf(horas, sizeof(horas), "%d", MONITOREO_SESION_HORAS);
 	return db_command(conn, err, "INSERT INTO sesiones_web (hash,"
@@ -478,12 +488,8 @@ store_monitoreo_enlace_crear(PGconn *conn, long long usuario_id, int dias,
 		    "vale de 1 a 366 días, no %d.", dias);
 		return false;
 	}
-	if (!token_generate(token)) {
-		error_set(err, 500, "error_interno", "No se pudo generar el "
-		    "enlace; intente de nuevo.");
+	if (!store_monitoreo_secreto(token, hash, "el enlace", err))
 		return false;
-	}
-	token_hash(token, hash);
 	snprintf(uid, sizeof(uid), "%lld", usuario_id);
 	snprintf(ndias, sizeof(ndias), "%d", dias);
 	res = db_exec(conn, err, "INSERT INTO enlaces (hash, proposito,"
