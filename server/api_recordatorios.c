@@ -78,27 +78,6 @@ static const char *const api_recordatorios_esperado[N_CAMPOS] = {
 	"una hora HH:MM entre 00:00 y 23:59, como 09:00",
 };
 
-static int
-api_recordatorios_cmp_desc(const void *a, const void *b)
-{
-	int x = *(const int *)a, y = *(const int *)b;
-
-	return (x < y) - (x > y);
-}
-
-/* Sorts days descending and drops repeats; returns how many are left. */
-static int
-api_recordatorios_normalizar(int *dias, int n)
-{
-	int k = 0;
-
-	qsort(dias, (size_t)n, sizeof(int), api_recordatorios_cmp_desc);
-	for (int i = 0; i < n; i++)
-		if (k == 0 || dias[k - 1] != dias[i])
-			dias[k++] = dias[i];
-	return k;
-}
-
 static bool *
 api_recordatorios_propia(struct store_cadencia *c, int campo)
 {
@@ -152,7 +131,7 @@ api_recordatorios_dias(const json_t *v, struct store_cadencia *c)
 	ok = ok && recordatorios_parse_dias(s.data, c->dias, &c->n_dias);
 	buf_cleanup(&s);
 	if (ok)
-		c->n_dias = api_recordatorios_normalizar(c->dias, c->n_dias);
+		c->n_dias = store_recordatorios_normalizar(c->dias, c->n_dias);
 	return ok;
 }
 
@@ -241,7 +220,7 @@ api_recordatorios_general(struct store_cadencia *g)
 	reminders_settings_load(&s);
 	memset(g, 0, sizeof(*g));
 	memcpy(g->dias, s.dias_antes, sizeof(g->dias));
-	g->n_dias = api_recordatorios_normalizar(g->dias, s.n_dias_antes);
+	g->n_dias = store_recordatorios_normalizar(g->dias, s.n_dias_antes);
 	g->vencida_cada = s.vencida_cada;
 	g->copia_facilitador = s.copia_facilitador;
 	g->copia_garante = s.copia_garante;

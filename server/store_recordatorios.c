@@ -25,6 +25,18 @@ store_recordatorios_cmp_desc(const void *a, const void *b)
 	return (x < y) - (x > y);
 }
 
+int
+store_recordatorios_normalizar(int *dias, int n)
+{
+	int k = 0;
+
+	qsort(dias, (size_t)n, sizeof(int), store_recordatorios_cmp_desc);
+	for (int i = 0; i < n; i++)
+		if (k == 0 || dias[k - 1] != dias[i])
+			dias[k++] = dias[i];
+	return k;
+}
+
 bool
 store_recordatorios_leer(PGconn *conn, long long mesa_id,
     struct store_cadencia *c, struct error *err)
@@ -56,8 +68,7 @@ store_recordatorios_leer(PGconn *conn, long long mesa_id,
 	if (!PQgetisnull(res, 0, 0)) {
 		c->propia_dias = recordatorios_parse_dias(PQgetvalue(res, 0, 0),
 		    c->dias, &c->n_dias);
-		qsort(c->dias, (size_t)c->n_dias, sizeof(int),
-		    store_recordatorios_cmp_desc);
+		c->n_dias = store_recordatorios_normalizar(c->dias, c->n_dias);
 	}
 	if ((c->propia_vencida = !PQgetisnull(res, 0, 1)))
 		c->vencida_cada = atoi(PQgetvalue(res, 0, 1));

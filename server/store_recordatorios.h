@@ -32,6 +32,9 @@ struct store_cadencia {
 	int	hora_min;			/* minutes after midnight */
 };
 
+/* Sorts n days descending and drops repeats; returns how many are left. */
+int	store_recordatorios_normalizar(int *dias, int n);
+
 /*
  * Reads mesa_id's own cadence into c. The days come deduplicated and
  * descending, at most RECORDATORIOS_MAX_DIAS (those nearest the deadline,
