@@ -1064,7 +1064,6 @@ struct reminders_builder {
 	struct reminders_lote	 lotes[2];
 	size_t			*slot;	/* per row: place in its batch + 1 */
 	size_t			 made;	/* batches built so far */
-	bool			 done;	/* every row is in a batch */
 	bool			 stop;	/* the pass gave up: build no more */
 	bool			 failed;
 	struct error		 err;	/* why it failed */
@@ -1182,7 +1181,6 @@ reminders_builder_run(void *arg)
 		} else {
 			l->ready = true;
 			b->made++;
-			b->done = next == p->n_rows;
 		}
 		pthread_cond_broadcast(&b->cond);
 		pthread_mutex_unlock(&b->mu);
@@ -1193,27 +1191,25 @@ reminders_builder_run(void *arg)
 }
 
 /*
- * Waits for the k-th batch. True with *out set to it, or to NULL when
- * every batch was written; false with err if the builder failed.
+ * Waits for the k-th batch: borrowed until reminders_builder_release, or
+ * NULL with err if the builder failed before building it. The caller
+ * knows the last batch by its end, the last row.
  */
-static bool
+static struct reminders_lote *
 reminders_builder_next(struct reminders_builder *b, size_t k,
-    struct reminders_lote **out, struct error *err)
+    struct error *err)
 {
-	bool ok = true;
+	struct reminders_lote *l = NULL;
 
-	*out = NULL;
 	pthread_mutex_lock(&b->mu);
-	while (k >= b->made && !b->done && !b->failed)
+	while (k >= b->made && !b->failed)
 		pthread_cond_wait(&b->cond, &b->mu);
 	if (k < b->made)
-		*out = &b->lotes[k % 2];
-	else if (b->failed) {
+		l = &b->lotes[k % 2];
+	else
 		*err = b->err;
-		ok = false;
-	}
 	pthread_mutex_unlock(&b->mu);
-	return ok;
+	return l;
 }
 
 /* Hands a written batch back to the builder. */
@@ -1464,11 +1460,10 @@ reminders_correos(struct reminders_pass *p, struct error *err)
 	started = true;
 	if (!reminders_fechas(p, err))
 		goto out;
-	for (size_t k = 0;; k++) {
-		if (!reminders_builder_next(&b, k, &l, err))
+	for (size_t k = 0, end = 0; end < p->n_rows; k++) {
+		if ((l = reminders_builder_next(&b, k, err)) == NULL)
 			goto out;
-		if (l == NULL)
-			break;
+		end = l->end;
 		if (!reminders_escribir(p, l, b.slot, err))
 			goto out;
 		reminders_builder_release(&b, l);
@@ -1677,8 +1672,13 @@ reminders_ms(const struct timespec *a, const struct timespec *b)
 	    (double)(b->tv_nsec - a->tv_nsec) / 1e6;
 }
 
-json_t *
-reminders_plan(PGconn *conn, const struct reminders_settings *s,
+/*
+ * reminders_plan, but with lista false the reply's list stays empty: the
+ * scheduled pass throws the reply away, and tens of thousands of objects
+ * are not worth building for that.
+ */
+static json_t *
+reminders_run(PGconn *conn, const struct reminders_settings *s, bool lista,
     struct error *err)
 {
 	static bool (*const steps[])(struct reminders_pass *,
@@ -1690,7 +1690,7 @@ reminders_plan(PGconn *conn, const struct reminders_settings *s,
 	enum { NSTEPS = sizeof(steps) / sizeof(steps[0]) };
 	struct reminders_pass p;
 	struct timespec t0, t1;
-	json_t *out = NULL, *lista;
+	json_t *out = NULL, *rows;
 	double ms[NSTEPS] = { 0 };
 	char *coste = NULL, *mem = NULL;
 	const char *v[2];
@@ -1734,11 +1734,11 @@ reminders_plan(PGconn *conn, const struct reminders_settings *s,
 	    " $1, true), set_config('work_mem', $2, true)", 2, v))
 		goto out;
 
-	lista = json_array();
-	for (size_t i = 0; i < p.n_rows; i++)
-		json_array_append_new(lista, reminders_row_json(&p.rows[i]));
+	rows = json_array();
+	for (size_t i = 0; lista && i < p.n_rows; i++)
+		json_array_append_new(rows, reminders_row_json(&p.rows[i]));
 	out = json_pack("{s:I, s:o}", "planificados", (json_int_t)p.n_rows,
-	    "recordatorios", lista);
+	    "recordatorios", rows);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (p.n_rows > 0 || p.evaluadas > 0)
 		log_info("reminders: %zu queued, %d activities looked at in "
@@ -1760,6 +1760,13 @@ out:
 	free(coste);
 	free(mem);
 	return out;
+}
+
+json_t *
+reminders_plan(PGconn *conn, const struct reminders_settings *s,
+    struct error *err)
+{
+	return reminders_run(conn, s, true, err);
 }
 
 /*
@@ -1798,7 +1805,7 @@ reminders_job_run(struct dbjob *job, PGconn *conn)
 		return;
 	}
 	PQclear(res);
-	out = reminders_plan(conn, &rj->s, &err);
+	out = reminders_run(conn, &rj->s, false, &err);
 	if (out != NULL && db_command(conn, &err, "COMMIT", 0, NULL)) {
 		if (outbox_take_wake())
 			mailer_wake();
