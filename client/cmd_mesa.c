@@ -417,33 +417,38 @@ cmd_mesa_entero(const char *s, json_int_t *out)
 	return true;
 }
 
-/* "30,7,1,0" as a JSON array, "ninguno" as []; NULL if not numbers. */
+/*
+ * "30,7,1,0" as a JSON array, "ninguno" as []; NULL if an item is not a
+ * number (an empty one included: "", ",7", "7,,1", "7,").
+ */
 static json_t *
 cmd_mesa_dias(const char *s)
 {
 	json_t *arr = json_array();
-	char *copy, *tok, *save = NULL;
 	json_int_t n;
 
 	if (strcmp(s, "ninguno") == 0)
 		return arr;
-	copy = xstrdup(s);
-	for (tok = strtok_r(copy, ",", &save); tok != NULL;
-	    tok = strtok_r(NULL, ",", &save)) {
-		if (!cmd_mesa_entero(tok, &n)) {
+	for (;;) {
+		size_t len = strcspn(s, ",");
+		char item[16];
+
+		/* Longer than any number cmd_mesa_entero takes. */
+		if (len >= sizeof(item)) {
 			json_decref(arr);
-			arr = NULL;
-			break;
+			return NULL;
+		}
+		memcpy(item, s, len);
+		item[len] = '\0';
+		if (!cmd_mesa_entero(item, &n)) {
+			json_decref(arr);
+			return NULL;
 		}
 		json_array_append_new(arr, json_integer(n));
+		if (s[len] == '\0')
+			return arr;
+		s += len + 1;
 	}
-	if (arr != NULL && (json_array_size(arr) == 0 ||
-	    s[strlen(s) - 1] == ',' || s[0] == ',' || strstr(s, ",,"))) {
-		json_decref(arr);
-		arr = NULL;
-	}
-	free(copy);
-	return arr;
 }
 
 /*
@@ -457,7 +462,8 @@ cmd_mesa_recordatorios(const struct settings *s,
 {
 	char *path = cmd_mesa_path(a, "/recordatorios");
 	json_t *body = json_object();
-	bool cambia = commands_opt(a, "predeterminados") != NULL;
+	bool predeterminados = commands_opt(a, "predeterminados") != NULL;
+	bool cambia = predeterminados;
 	int rc;
 
 	for (size_t i = 0; i < CMD_MESA_N_CADENCIA; i++) {
@@ -468,7 +474,7 @@ cmd_mesa_recordatorios(const struct settings *s,
 		json_int_t n;
 
 		if (v == NULL) {
-			if (commands_opt(a, "predeterminados") != NULL)
+			if (predeterminados)
 				json_object_set_new(body, key, json_null());
 			continue;
 		}
