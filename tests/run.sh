@@ -21,8 +21,6 @@
 
 set -u
 
-PGBIN=/usr/lib/postgresql/15/bin
-
 die() {
 	echo "tests/run.sh: $*" >&2
 	exit 1
@@ -34,20 +32,13 @@ build=$(cd "$1" && pwd) || die "cannot enter $1"
 src=$(cd "$(dirname "$0")/.." && pwd) || die "cannot find the source tree"
 rm -f "$build/test-counts"
 
+# shellcheck source=tests/support/pg.sh
+. "$src/tests/support/pg.sh"
+
 tmp=$(mktemp -d /tmp/pald-test.XXXXXX) || die "mktemp failed"
-as_pg=
-if [ "$(id -u)" -eq 0 ]; then
-	# PostgreSQL refuses to run as root.
-	chown postgres "$tmp" || die "cannot chown $tmp to postgres"
-	as_pg="runuser -u postgres --"
-fi
-pg_started=0
 
 cleanup() {
-	if [ "$pg_started" -eq 1 ]; then
-		$as_pg "$PGBIN/pg_ctl" -D "$tmp/pg" -m immediate -w stop \
-		    >/dev/null 2>&1
-	fi
+	pg_cleanup
 	if [ "${PALD_TEST_KEEP:-0}" = 1 ]; then
 		echo "tests/run.sh: kept $tmp" >&2
 	else
@@ -58,25 +49,10 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# The cluster: about 0.6 s. The socket lives in $tmp, so the default
-# port number cannot clash with another cluster.
-$as_pg "$PGBIN/initdb" -D "$tmp/pg" --auth=trust -U postgres -E UTF8 \
-    --locale=C.UTF-8 --no-sync >"$tmp/initdb.log" 2>&1 ||
-	{ cat "$tmp/initdb.log" >&2; die "initdb failed"; }
-cat >>"$tmp/pg/postgresql.conf" <<EOF
-# tests/run.sh: a throwaway cluster, speed over durability.
-listen_addresses = ''
-unix_socket_directories = '$tmp'
-fsync = off
-synchronous_commit = off
-full_page_writes = off
-max_connections = 200
-log_min_messages = warning
-EOF
-$as_pg "$PGBIN/pg_ctl" -D "$tmp/pg" -l "$tmp/postgresql.log" -w -t 60 \
-    start >/dev/null 2>&1 ||
-	{ cat "$tmp/postgresql.log" >&2; die "PostgreSQL did not start"; }
-pg_started=1
+# The cluster (tests/support/pg.sh): about 0.6 s. Each integration test
+# has a database and daemons of its own, two at a time.
+pg_init "$tmp" "max_connections = 200" || die "initdb failed"
+pg_start || die "PostgreSQL did not start"
 
 export PALD_TEST_PGHOST="$tmp"
 export PALD_TEST_PGUSER=postgres

@@ -1,11 +1,26 @@
-# Shared by the tests of tests/deploy/ (sourced, POSIX sh): counting
-# checks and the closing line. Each test script sources it, calls pass
-# or fail once per check, and ends with finish, which prints
-# "N passed, N failed" (the line tests/deploy/run.sh adds up) and exits
-# non-zero if a check failed.
+# shellcheck shell=sh
+# shellcheck disable=SC2034 # src and build are read by the tests
+# Shared by the tests of tests/deploy/ (sourced, POSIX sh): the command
+# line, counting checks and the closing line. Each test script sources
+# it, calls setup "$@", calls pass or fail once per check, and ends with
+# finish, which prints "N passed, N failed" (the line tests/deploy/run.sh
+# adds up) and exits non-zero if a check failed.
 
 npass=0
 nfail=0
+
+# setup ARGS...: the command line every test here takes, BUILD_DIR. Sets
+# src (the top of the source tree) and build (BUILD_DIR, absolute), or
+# prints the usage and exits 2.
+setup() {
+	src=$(cd "$(dirname "$0")/../.." && pwd) || exit 2
+	if [ $# -ne 1 ]; then
+		echo "uso: ${BASH_VERSION:+ba}sh tests/deploy/${0##*/}" \
+		    "BUILD_DIR" >&2
+		exit 2
+	fi
+	build=$(cd "$1" && pwd) || exit 2
+}
 
 # pass WHAT: one check that held.
 pass() {

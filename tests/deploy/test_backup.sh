@@ -7,7 +7,7 @@
 #
 #	sh tests/deploy/test_backup.sh BUILD_DIR
 #
-# It starts a throwaway PostgreSQL 15 (as tests/run.sh does: a private
+# It starts a throwaway PostgreSQL 15 (tests/support/pg.sh: a private
 # cluster on a Unix socket in a temporary directory, fsync off), runs
 # deploy/pald-db-role.sql, deploy/backup.sh and deploy/restore.sh as an
 # operator would, and checks everything through the real `pal` (a mesa,
@@ -23,11 +23,12 @@
 # Ends with "N passed, N failed" (tests/deploy/lib.sh).
 set -u
 
-here=$(cd "$(dirname "$0")" && pwd)
-src=$(cd "$here/../.." && pwd)
-. "$here/lib.sh"
+# shellcheck source=tests/deploy/lib.sh
+. "$(dirname "$0")/lib.sh"
+setup "$@"
+# shellcheck source=tests/support/pg.sh
+. "$src/tests/support/pg.sh"
 
-PGBIN=/usr/lib/postgresql/15/bin
 PYTHON=/usr/bin/python3
 
 # Stops the test, counted as one more failure.
@@ -38,8 +39,6 @@ die() {
 	exit 1
 }
 
-[ $# -eq 1 ] || { echo "uso: sh tests/deploy/test_backup.sh BUILD_DIR" >&2; exit 2; }
-build=$(cd "$1" && pwd) || die "no existe $1"
 pald=$build/pald
 pal=$build/pal
 { [ -x "$pald" ] && [ -x "$pal" ]; } || die "faltan $pald o $pal (make all)"
@@ -50,12 +49,6 @@ pal=$build/pal
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0}"
 
 tmp=$(mktemp -d /tmp/pald-deploy.XXXXXX) || die "mktemp falló"
-as_pg=
-if [ "$(id -u)" -eq 0 ]; then
-	chown postgres "$tmp" || die "no se pudo dar $tmp a postgres"
-	as_pg="runuser -u postgres --"
-fi
-pg_started=0
 pids=
 nginx_conf=
 
@@ -69,10 +62,7 @@ cleanup() {
 	if [ -n "$nginx_conf" ] && [ -f "$tmp/nginx/nginx.pid" ]; then
 		kill -QUIT "$(cat "$tmp/nginx/nginx.pid")" 2>/dev/null
 	fi
-	if [ "$pg_started" -eq 1 ]; then
-		$as_pg "$PGBIN/pg_ctl" -D "$tmp/pg" -m immediate -w stop \
-		    >/dev/null 2>&1
-	fi
+	pg_cleanup
 	if [ "${PALD_TEST_KEEP:-0}" = 1 ]; then
 		echo "test_backup.sh: se conserva $tmp" >&2
 	else
@@ -85,21 +75,8 @@ trap 'exit 143' TERM
 
 # --- PostgreSQL ----------------------------------------------------------
 
-$as_pg "$PGBIN/initdb" -D "$tmp/pg" --auth=trust -U postgres -E UTF8 \
-    --locale=C.UTF-8 --no-sync >"$tmp/initdb.log" 2>&1 ||
-	{ cat "$tmp/initdb.log" >&2; die "initdb falló"; }
-cat >>"$tmp/pg/postgresql.conf" <<EOF
-listen_addresses = ''
-unix_socket_directories = '$tmp'
-fsync = off
-synchronous_commit = off
-full_page_writes = off
-log_min_messages = warning
-EOF
-$as_pg "$PGBIN/pg_ctl" -D "$tmp/pg" -l "$tmp/postgresql.log" -w -t 60 \
-    start >/dev/null 2>&1 ||
-	{ cat "$tmp/postgresql.log" >&2; die "PostgreSQL no arrancó"; }
-pg_started=1
+pg_init "$tmp" || die "initdb falló"
+pg_start || die "PostgreSQL no arrancó"
 
 # psql as ROLE on DB: psql_as ROLE DB ARGS...
 psql_as() {
@@ -253,8 +230,8 @@ check "backup.sh -k 1 borra solo los respaldos antiguos" \
     test "$(cd "$tmp/respaldos" && echo *)" = \
     "otro.dump $(basename "$file")"
 check "backup.sh sin argumentos: uso y salida 2" \
-    sh -c 'sh "$1" 2>&1 | grep -q "^uso: "; sh "$1" 2>/dev/null;
-    test $? -eq 2' sh "$src/deploy/backup.sh"
+    sh -c 'sh "$1" 2>&1 | grep -q "^uso: " &&
+    { sh "$1" 2>/dev/null; test $? -eq 2; }' sh "$src/deploy/backup.sh"
 mkdir -p "$tmp/vacio"
 check "backup.sh de una base inexistente falla sin dejar archivos" \
     sh -c '! sh "$1" -d "$2" "host=$3 dbname=noexiste user=postgres" \

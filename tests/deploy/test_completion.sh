@@ -9,16 +9,14 @@
 # "N passed, N failed" (tests/deploy/lib.sh).
 set -u
 
-here=$(cd "$(dirname "$0")" && pwd)
-src=$(cd "$here/../.." && pwd)
-. "$here/lib.sh"
+# shellcheck source=tests/deploy/lib.sh
+. "$(dirname "$0")/lib.sh"
+setup "$@"
 
-[ $# -eq 1 ] || { echo "uso: bash tests/deploy/test_completion.sh BUILD_DIR" >&2; exit 2; }
-build=$(cd "$1" && pwd) || exit 2
 PATH=$build:$PATH
 export PATH
 
-# shellcheck source=../../deploy/pal.bash-completion
+# shellcheck source=deploy/pal.bash-completion
 . "$src/deploy/pal.bash-completion"
 
 # expect WORD... :: EXPECTED...: completes the line whose last word is

@@ -18,12 +18,10 @@
 # "N passed, N failed" (tests/deploy/lib.sh).
 set -u
 
-here=$(cd "$(dirname "$0")" && pwd)
-src=$(cd "$here/../.." && pwd)
-. "$here/lib.sh"
+# shellcheck source=tests/deploy/lib.sh
+. "$(dirname "$0")/lib.sh"
+setup "$@"
 
-[ $# -eq 1 ] || { echo "uso: sh tests/deploy/test_man.sh BUILD_DIR" >&2; exit 2; }
-build=$(cd "$1" && pwd) || exit 2
 pald=$build/pald
 pal=$build/pal
 pald8=$src/docs/man/pald.8

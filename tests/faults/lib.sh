@@ -4,20 +4,24 @@
 # run. It gives a script its own throwaway world, all on loopback or Unix
 # sockets, and a trap that stops it:
 #
-#   - a private PostgreSQL 15 (initdb into a temporary directory, socket
-#     there, run as the postgres user when we are root), with fsync off
-#     but synchronous_commit on: an acknowledged commit must survive an
+#   - a private PostgreSQL 15 (tests/support/pg.sh: initdb into a
+#     temporary directory, socket there, run as the postgres user when we
+#     are root), with fsync off but synchronous_commit on: an acknowledged commit must survive an
 #     immediate stop of the server, which is what the faults check;
 #   - the mail catcher tests/support/smtpd.py on a port of 127.0.0.1;
 #   - pald from BUILD_DIR with listen_port = 0 and a port_file, and an
 #     administrator token made by `pald --create-admin`.
 #
-# The caller sets nothing before sourcing; it calls lib_setup first and
-# lib_finish last. Functions (all return non-zero or exit on failure):
+# The caller sets nothing before sourcing; it calls lib_args, then
+# lib_setup, and lib_finish last. Functions (all return non-zero or exit
+# on failure):
 #
+#   lib_args NAME ARGS...      [--short] BUILD_DIR: sets SHORT and
+#                              LIB_BUILD_ARG
 #   lib_setup NAME BUILD_DIR   tmp dir, paths, traps; results go to
 #                              BUILD_DIR/NAME/test-counts
-#   pg_init, pg_start, pg_stop MODE, pg_sql ARGS...
+#   lib_pg_init, lib_pg_start, lib_pg_stop MODE (tests/support/pg.sh,
+#   dying on failure), pg_createdb, pg_sql ARGS...
 #   smtp_start [PORT], smtp_stop [SIGNAL], mail_count
 #   pald_config [LINE...]      writes pald.conf: the base plus LINEs
 #   pald_start, pald_stop, pald_kill9, pald_alive, pald_rss_kib
@@ -32,13 +36,15 @@
 # own clusters or port 5432. PALD_TEST_KEEP=1 keeps the temporary
 # directory (logs, mail, data) and prints where it is. POSIX sh.
 
-PGBIN=/usr/lib/postgresql/15/bin
 PYTHON=/usr/bin/python3
+
+# Both callers are tests/NAME/run.sh.
+# shellcheck source=tests/support/pg.sh
+. "$(dirname "$0")/../support/pg.sh"
 
 # What the trap must undo; empty (or 0) until started.
 PALD_PID=
 SMTPD_PID=
-PG_STARTED=0
 LIB_TMP=
 LIB_PASSED=0
 LIB_FAILED=0
@@ -110,11 +116,7 @@ lib_cleanup() {
 		lib_stop_child "$SMTPD_PID" smtpd.py
 		SMTPD_PID=
 	fi
-	if [ "$PG_STARTED" = 1 ]; then
-		PG_STARTED=0
-		as_pg "$PGBIN/pg_ctl" -D "$LIB_TMP/pg" -m immediate -w stop \
-		    >/dev/null 2>&1 || true
-	fi
+	pg_cleanup
 	if [ -n "$LIB_TMP" ] && [ -d "$LIB_TMP" ]; then
 		if [ "${PALD_TEST_KEEP:-0}" = 1 ]; then
 			lib_log "kept $LIB_TMP" >&2
@@ -123,6 +125,22 @@ lib_cleanup() {
 		fi
 		LIB_TMP=
 	fi
+}
+
+# lib_args NAME ARGS...: the command line of tests/NAME/run.sh,
+# "[--short] BUILD_DIR". Sets SHORT (1 with --short, else 0) and
+# LIB_BUILD_ARG, or prints the usage and exits 2.
+lib_args() {
+	LIB_NAME=$1
+	shift
+	SHORT=0
+	if [ "${1:-}" = --short ]; then
+		SHORT=1
+		shift
+	fi
+	[ $# -eq 1 ] || { echo "usage: sh tests/$LIB_NAME/run.sh [--short]" \
+	    "BUILD_DIR" >&2; exit 2; }
+	LIB_BUILD_ARG=$1
 }
 
 # lib_setup NAME BUILD_DIR
@@ -164,49 +182,22 @@ lib_setup() {
 
 # --- PostgreSQL --------------------------------------------------------
 
-# Runs a PostgreSQL server command as the cluster's owner, from / (every
-# path given to it is absolute).
-as_pg() {
-	if [ "$(id -u)" -eq 0 ]; then
-		(cd / && runuser -u postgres -- "$@")
-	else
-		"$@"
-	fi
+# The cluster of tests/support/pg.sh in LIB_TMP (socket there, data in
+# LIB_TMP/pg), with synchronous_commit back on: fsync is off (the machine
+# does not crash in these tests), but with synchronous_commit off an
+# immediate stop may lose commits already acknowledged.
+lib_pg_init() {
+	pg_init "$LIB_TMP" "synchronous_commit = on" ||
+	    lib_die "initdb failed"
 }
 
-pg_init() {
-	[ "$(id -u)" -ne 0 ] || chown postgres "$LIB_TMP" ||
-	    lib_die "cannot chown $LIB_TMP to postgres"
-	as_pg "$PGBIN/initdb" -D "$LIB_TMP/pg" --auth=trust -U postgres \
-	    -E UTF8 --locale=C.UTF-8 --no-sync >"$LIB_TMP/initdb.log" 2>&1 ||
-	    { cat "$LIB_TMP/initdb.log" >&2; lib_die "initdb failed"; }
-	cat >>"$LIB_TMP/pg/postgresql.conf" <<EOF
-# tests/faults/lib.sh: private, on a Unix socket only. fsync is off (the
-# machine does not crash in these tests) but synchronous_commit stays on:
-# with it off, an immediate stop may lose commits already acknowledged.
-listen_addresses = ''
-unix_socket_directories = '$LIB_TMP'
-fsync = off
-full_page_writes = off
-max_connections = 100
-log_min_messages = warning
-EOF
+lib_pg_start() {
+	pg_start || lib_die "PostgreSQL did not start"
 }
 
-pg_start() {
-	as_pg "$PGBIN/pg_ctl" -D "$LIB_TMP/pg" -l "$LIB_TMP/postgresql.log" \
-	    -w -t 60 start >/dev/null 2>&1 ||
-	    { tail -n 20 "$LIB_TMP/postgresql.log" >&2;
-	    lib_die "PostgreSQL did not start"; }
-	PG_STARTED=1
-}
-
-# pg_stop MODE: fast (clients are disconnected, a clean shutdown) or
-# immediate (every process quits at once, recovery at the next start).
-pg_stop() {
-	as_pg "$PGBIN/pg_ctl" -D "$LIB_TMP/pg" -m "$1" -w -t 60 stop \
-	    >/dev/null 2>&1 || lib_die "PostgreSQL did not stop ($1)"
-	PG_STARTED=0
+# lib_pg_stop MODE: fast or immediate (see pg_stop).
+lib_pg_stop() {
+	pg_stop "$1" || lib_die "PostgreSQL did not stop ($1)"
 }
 
 # pg_sql ARGS...: psql on database pald as the superuser, unaligned,
@@ -321,8 +312,8 @@ lib_admin() {
 # The full world most checks want: cluster, database, catcher, a config
 # with the given extra LINEs, the admin, pald running.
 lib_world() {
-	pg_init
-	pg_start
+	lib_pg_init
+	lib_pg_start
 	pg_createdb
 	smtp_start 0
 	pald_config "$@"

@@ -104,6 +104,14 @@ def percentile(values, p):
     return values[k]
 
 
+def run_all(threads):
+    """Starts every thread, then waits for all of them."""
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
 # --- writes ------------------------------------------------------------
 
 def cmd_writes(a):
@@ -146,10 +154,7 @@ def cmd_writes(a):
 
     threads = [threading.Thread(target=worker, args=(n,))
                for n in range(a.threads)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    run_all(threads)
     with open(a.log, 'w') as f:
         for log in logs:
             for rec in log:
@@ -240,10 +245,7 @@ def cmd_correos(a):
 
     threads = [threading.Thread(target=worker) for _ in range(a.threads)]
     t0 = time.time()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    run_all(threads)
     with open(a.out, 'a') as f:
         for mid in ids:
             f.write(mid + '\n')

@@ -30,17 +30,10 @@
 # except where a check says "limit". POSIX sh.
 set -u
 
-SHORT=0
-if [ "${1:-}" = --short ]; then
-	SHORT=1
-	shift
-fi
-[ $# -eq 1 ] || { echo "usage: sh tests/faults/run.sh [--short] BUILD_DIR" >&2;
-    exit 2; }
-
 HERE=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/faults/lib.sh
 . "$HERE/lib.sh"
+lib_args faults "$@"
 LOAD=$HERE/load.py
 
 MAIL_THREADS=2
@@ -122,11 +115,11 @@ fault_pg() {
 		    --threads 8 --tag "pg-$mode" --log "$log" &
 		load_pid=$!
 		sleep "$PG_LEAD_S"
-		pg_stop "$mode"
+		lib_pg_stop "$mode"
 		sleep 1
 		down_health=$(healthz_code)
 		sleep $((PG_DOWN_S - 1))
-		pg_start
+		lib_pg_start
 		up=$(lib_now)
 		wait "$load_pid"
 		pg_sql -c "SELECT id || '|' || email FROM actores
@@ -386,10 +379,10 @@ EOF
 	fi
 }
 
-lib_setup faults "$1"
+lib_setup faults "$LIB_BUILD_ARG"
 T_START=$(lib_now)
-pg_init
-pg_start
+lib_pg_init
+lib_pg_start
 pg_createdb
 smtp_start 0
 pald_conf_with

@@ -22,17 +22,10 @@
 # on loopback and Unix sockets, stopped by a trap at exit. POSIX sh.
 set -u
 
-SHORT=0
-if [ "${1:-}" = --short ]; then
-	SHORT=1
-	shift
-fi
-[ $# -eq 1 ] || { echo "usage: sh tests/soak/run.sh [--short] BUILD_DIR" >&2;
-    exit 2; }
-
 HERE=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/faults/lib.sh
 . "$HERE/../faults/lib.sh"
+lib_args soak "$@"
 
 if [ "$SHORT" -eq 1 ]; then
 	SECONDS_=45 SAMPLE_S=10 WARMUP_S=10
@@ -43,7 +36,7 @@ CONNS=${SOAK_CONNS:-16}
 RATE=${SOAK_RATE:-400}
 LIMIT_PCT=5
 
-lib_setup soak "$1"
+lib_setup soak "$LIB_BUILD_ARG"
 # Mail is polled often so fresh links reach the traffic quickly.
 lib_world "mail_poll_ms = 100" "mail_retry_base_s = 1"
 lib_log "pald $PALD_URL (pid $PALD_PID), data in $LIB_TMP"
