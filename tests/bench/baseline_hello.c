@@ -8,7 +8,7 @@
  * test:
  *
  *	cc -std=c11 -D_GNU_SOURCE -O2 -o baseline_hello \
- *	    tests/bench/baseline_hello.c \
+ *	    tests/bench/baseline_hello.c tests/bench/bench.c \
  *	    $(pkg-config --cflags --libs libevent)
  *	./baseline_hello PORT_FILE
  *
@@ -28,6 +28,8 @@
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
+
+#include "bench.h"
 
 static const char hello_body[] = "{\"estado\":\"ok\",\"hola\":\"mundo\"}\n";
 
@@ -51,22 +53,6 @@ hello_stop_cb(evutil_socket_t sig, short what, void *arg)
 	(void)sig;
 	(void)what;
 	event_base_loopexit(arg, NULL);
-}
-
-/* Writes the port to path through a rename, so readers never see half. */
-static int
-hello_write_port(const char *path, int port)
-{
-	char tmp[4096];
-	FILE *f;
-
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	if ((f = fopen(tmp, "w")) == NULL)
-		return -1;
-	fprintf(f, "%d\n", port);
-	if (fclose(f) != 0 || rename(tmp, path) != 0)
-		return -1;
-	return 0;
 }
 
 int
@@ -94,7 +80,7 @@ main(int argc, char **argv)
 	}
 	if (getsockname(evhttp_bound_socket_get_fd(bound),
 	    (struct sockaddr *)&sin, &len) != 0 ||
-	    hello_write_port(argv[1], ntohs(sin.sin_port)) != 0) {
+	    bench_write_port(argv[1], ntohs(sin.sin_port)) != 0) {
 		perror("baseline_hello");
 		return 1;
 	}

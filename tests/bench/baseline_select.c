@@ -15,8 +15,9 @@
  * number of workers. A standalone program, not a test:
  *
  *	cc -std=c11 -D_GNU_SOURCE -O2 -o baseline_select \
- *	    tests/bench/baseline_select.c $(pkg-config --cflags --libs \
- *	    libevent libevent_pthreads libpq jansson) -lpthread
+ *	    tests/bench/baseline_select.c tests/bench/bench.c \
+ *	    $(pkg-config --cflags --libs libevent libevent_pthreads libpq \
+ *	    jansson) -lpthread
  *	./baseline_select CONNINFO PORT_FILE [WORKERS]
  *
  * It listens on 127.0.0.1, on a free port that it writes to PORT_FILE
@@ -40,6 +41,8 @@
 #include <event2/thread.h>
 #include <jansson.h>
 #include <libpq-fe.h>
+
+#include "bench.h"
 
 #define SELECT_SQL							\
 	"SELECT id, titulo, entidad, municipio, zona_horaria, fase,"	\
@@ -249,21 +252,6 @@ select_stop_cb(evutil_socket_t sig, short what, void *arg)
 	event_base_loopexit(arg, NULL);
 }
 
-static int
-select_write_port(const char *path, int port)
-{
-	char tmp[4096];
-	FILE *f;
-
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	if ((f = fopen(tmp, "w")) == NULL)
-		return -1;
-	fprintf(f, "%d\n", port);
-	if (fclose(f) != 0 || rename(tmp, path) != 0)
-		return -1;
-	return 0;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -311,7 +299,7 @@ main(int argc, char **argv)
 	}
 	if (getsockname(evhttp_bound_socket_get_fd(bound),
 	    (struct sockaddr *)&sin, &len) != 0 ||
-	    select_write_port(argv[2], ntohs(sin.sin_port)) != 0) {
+	    bench_write_port(argv[2], ntohs(sin.sin_port)) != 0) {
 		perror("baseline_select");
 		return 1;
 	}

@@ -9,7 +9,7 @@
  *
  *	make BUILD=build all
  *	cc -std=c11 -D_GNU_SOURCE -O2 -iquote common -iquote server \
- *	    -o bench_outbox tests/bench/bench_outbox.c \
+ *	    -o bench_outbox tests/bench/bench_outbox.c tests/bench/bench.c \
  *	    build/libpald.a build/libcommon.a \
  *	    $(pkg-config --cflags --libs libevent libevent_pthreads libpq \
  *	    libcurl jansson libcrypto pangocairo) -lpthread -lm
@@ -31,6 +31,7 @@
 
 #include <curl/curl.h>
 
+#include "bench.h"
 #include "buf.h"
 #include "config.h"
 #include "db.h"
@@ -39,15 +40,6 @@
 
 /* Give up on a drain that takes longer than this. */
 #define DRAIN_TIMEOUT_S	300
-
-static double
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
 
 static void
 sql(PGconn *conn, const char *q)
@@ -143,7 +135,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 
-	t0 = now_ms();
+	t0 = bench_now_ms();
 	sql(conn, "BEGIN");
 	buf_init(&text);
 	for (int i = 0; i < n; i++) {
@@ -167,9 +159,9 @@ main(int argc, char **argv)
 	}
 	sql(conn, "COMMIT");
 	buf_cleanup(&text);
-	t_enq = now_ms() - t0;
+	t_enq = bench_now_ms() - t0;
 
-	t0 = now_ms();
+	t0 = bench_now_ms();
 	if (!mailer_start(&err)) {
 		fprintf(stderr, "bench_outbox: %s\n", err.message);
 		return 1;
@@ -181,14 +173,14 @@ main(int argc, char **argv)
 		mailer_get_stats(&st);
 		if (st.sent_here + st.failed_here >= n)
 			break;
-		if (now_ms() - t0 > DRAIN_TIMEOUT_S * 1e3) {
+		if (bench_now_ms() - t0 > DRAIN_TIMEOUT_S * 1e3) {
 			fprintf(stderr, "bench_outbox: %lld of %d delivered "
 			    "after %d s\n", st.sent_here, n, DRAIN_TIMEOUT_S);
 			return 1;
 		}
 		nanosleep(&pause, NULL);
 	}
-	t_drain = now_ms() - t0;
+	t_drain = bench_now_ms() - t0;
 	mailer_stop();
 
 	enviados = sql_int(conn, "SELECT count(*) FROM outbox"

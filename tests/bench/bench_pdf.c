@@ -5,7 +5,8 @@
  * 9) is under 500 ms. A standalone program, not a test:
  *
  *	gcc -std=c11 -D_GNU_SOURCE -O2 -iquote common -iquote server \
- *	    -o bench_pdf tests/bench/bench_pdf.c server/pdf.c common/[a-z]*.c \
+ *	    -o bench_pdf tests/bench/bench_pdf.c tests/bench/bench.c \
+ *	    server/pdf.c common/[a-z]*.c \
  *	    $(pkg-config --cflags --libs pangocairo jansson libcrypto)
  *	./bench_pdf [salida.pdf]
  *
@@ -16,8 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "bench.h"
 #include "buf.h"
 
 #define RUNS		5
@@ -119,19 +120,11 @@ fixture(void)
 	    "zona_horaria", "America/Mexico_City", "version", 1);
 }
 
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 int
 main(int argc, char **argv)
 {
 	json_t *c = fixture();
-	struct timespec t0, t1;
+	double t0;
 	struct error err = { 0 };
 	struct buf out;
 	double ms[RUNS];
@@ -141,16 +134,14 @@ main(int argc, char **argv)
 	buf_init(&out);
 	for (i = 0; i < RUNS; i++) {
 		buf_reset(&out);
-		clock_gettime(CLOCK_MONOTONIC, &t0);
+		t0 = bench_now_ms();
 		if (!pdf_pal(c, SHA, &out, &pages, &err)) {
 			fprintf(stderr, "pdf_pal: %s\n", err.message);
 			return 1;
 		}
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-		ms[i] = (t1.tv_sec - t0.tv_sec) * 1e3 +
-		    (t1.tv_nsec - t0.tv_nsec) / 1e6;
+		ms[i] = bench_now_ms() - t0;
 	}
-	qsort(ms, RUNS, sizeof(ms[0]), cmp_double);
+	qsort(ms, RUNS, sizeof(ms[0]), bench_cmp_double);
 	printf("pdf_pal %d compromisos x %d actividades: %d páginas, "
 	    "%zu bytes, min %.1f ms, mediana %.1f ms (%d corridas)\n",
 	    COMPROMISOS, ACTIVIDADES, pages, out.len, ms[0], ms[RUNS / 2],

@@ -10,6 +10,7 @@
  *	make BUILD=build all
  *	cc -std=c11 -D_GNU_SOURCE -O2 -iquote common -iquote server \
  *	    -o bench_recordatorios tests/bench/bench_recordatorios.c \
+ *	    tests/bench/bench.c \
  *	    build/libpald.a build/libcommon.a \
  *	    $(pkg-config --cflags --libs libevent libevent_pthreads libpq \
  *	    libcurl jansson libcrypto pangocairo) -lpthread -lm
@@ -39,23 +40,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "bench.h"
 #include "config.h"
 #include "db.h"
 #include "log.h"
 #include "migrate.h"
 
 static PGconn *conn;
-
-static double
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
 
 static void
 sql(const char *q)
@@ -125,7 +117,7 @@ static double
 pass(const struct reminders_settings *s, long long *queued)
 {
 	struct error err;
-	double t0 = now_ms(), t;
+	double t0 = bench_now_ms(), t;
 	json_t *out;
 
 	sql("BEGIN");
@@ -135,7 +127,7 @@ pass(const struct reminders_settings *s, long long *queued)
 		exit(1);
 	}
 	sql("COMMIT");
-	t = now_ms() - t0;
+	t = bench_now_ms() - t0;
 	*queued = json_integer_value(json_object_get(out, "planificados"));
 	json_decref(out);
 	return t;
@@ -191,7 +183,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 
-	t = now_ms();
+	t = bench_now_ms();
 	sql("INSERT INTO usuarios (nombre, email, rol) VALUES"
 	    " ('Fernanda Facilitadora', 'fac@ejemplo.mx', 'facilitador')");
 	sql("INSERT INTO mesas (id, titulo, entidad, fase, facilitador_id,"
@@ -228,7 +220,7 @@ main(int argc, char **argv)
 	sql("VACUUM ANALYZE");
 	printf("datos: %lld actividades en 1000 mesas, generadas en %.1f s\n",
 	    sql_int("SELECT count(*) FROM actividades"),
-	    (now_ms() - t) / 1e3);
+	    (bench_now_ms() - t) / 1e3);
 
 	t = pass(&s, &q);
 	printf("1. primera pasada (todo nuevo): %.0f ms, %lld recordatorios\n",

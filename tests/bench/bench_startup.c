@@ -8,7 +8,7 @@
  * test:
  *
  *	cc -std=c11 -D_GNU_SOURCE -O2 -o bench_startup \
- *	    tests/bench/bench_startup.c
+ *	    tests/bench/bench_startup.c tests/bench/bench.c
  *	./bench_startup PALD CONFIG PORT_FILE LOG [RUNS]
  *
  * pald's stderr goes to LOG (appended). RUNS defaults to 5; it prints
@@ -29,25 +29,10 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 
+#include "bench.h"
+
 #define MAX_RUNS	50
 #define TIMEOUT_MS	10000
-
-static double
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
 
 /* The port in path, or 0 while the file is not there yet. */
 static int
@@ -104,7 +89,7 @@ startup_once(char *const argv[], const char *port_file, const char *log)
 	int fd, port, status;
 
 	unlink(port_file);
-	t0 = now_ms();
+	t0 = bench_now_ms();
 	if ((pid = fork()) < 0) {
 		perror("fork");
 		return -1;
@@ -118,7 +103,7 @@ startup_once(char *const argv[], const char *port_file, const char *log)
 		execv(argv[0], argv);
 		_exit(127);
 	}
-	while (now_ms() - t0 < TIMEOUT_MS) {
+	while (bench_now_ms() - t0 < TIMEOUT_MS) {
 		if (waitpid(pid, &status, WNOHANG) == pid) {
 			fprintf(stderr, "bench_startup: pald exited (see %s)\n",
 			    log);
@@ -126,7 +111,7 @@ startup_once(char *const argv[], const char *port_file, const char *log)
 		}
 		if ((port = startup_port(port_file)) > 0 &&
 		    startup_healthy(port)) {
-			t = now_ms() - t0;
+			t = bench_now_ms() - t0;
 			break;
 		}
 		nanosleep(&pause, NULL);
@@ -166,7 +151,7 @@ main(int argc, char **argv)
 	for (int i = 0; i < runs; i++)
 		if ((ms[i] = startup_once(pald_argv, argv[3], argv[4])) < 0)
 			return 1;
-	qsort(ms, (size_t)runs, sizeof(ms[0]), cmp_double);
+	qsort(ms, (size_t)runs, sizeof(ms[0]), bench_cmp_double);
 	printf("arranque hasta el primer /healthz 200: min %.1f ms, mediana "
 	    "%.1f ms (%d corridas)\n", ms[0], ms[runs / 2], runs);
 	return 0;

@@ -43,7 +43,6 @@ dur=${BENCH_DURATION:-10}
 warm=2
 quick=${BENCH_QUICK:-0}
 nact=${BENCH_ACTIVIDADES:-1000000}
-PGBIN=/usr/lib/postgresql/15/bin
 PYTHON=/usr/bin/python3		# Debian's, the one with python3-aiosmtpd
 
 die() {
@@ -58,12 +57,14 @@ die_log() {
 	die "$2"
 }
 
-[ -x "$build/pald" ] && [ -x "$build/pal" ] ||
+{ [ -x "$build/pald" ] && [ -x "$build/pal" ]; } ||
     die "faltan $build/pald y $build/pal (ejecute «make»)"
 command -v wrk >/dev/null 2>&1 || die "falta wrk (make deps lo instala)"
 build=$(cd "$build" && pwd)
 # The sources are named from the top of the tree, wherever it is run from.
 cd "$(dirname "$0")/../.."
+# shellcheck source=tests/support/pg.sh
+. tests/support/pg.sh
 out=$build/bench
 mkdir -p "$out"
 bin=$out/bin
@@ -71,17 +72,9 @@ mkdir -p "$bin"
 
 tmp=$(mktemp -d /tmp/pald-bench.XXXXXX) || die "mktemp falló"
 chmod 755 "$tmp"
-as_pg=
-if [ "$(id -u)" -eq 0 ]; then
-	# PostgreSQL refuses to run as root.
-	mkdir "$tmp/pg-run"
-	chown postgres "$tmp/pg-run"
-	as_pg="runuser -u postgres --"
-else
-	mkdir "$tmp/pg-run"
-fi
+# The cluster's own directory (its socket, data and logs), given to the
+# postgres user when root; the rest of $tmp stays ours.
 sock=$tmp/pg-run
-pg_started=0
 pids=""
 
 # Stops what this script started, newest first; runs from the traps.
@@ -94,11 +87,7 @@ cleanup() {
 		wait "$p" 2>/dev/null || true
 	done
 	pids=""
-	if [ "$pg_started" -eq 1 ]; then
-		pg_started=0
-		(cd / && $as_pg "$PGBIN/pg_ctl" -D "$sock/data" -m fast -w \
-		    stop >/dev/null 2>&1) || true
-	fi
+	pg_cleanup
 	if [ "${BENCH_KEEP:-0}" = 1 ]; then
 		echo "bench: se conserva $tmp" >&2
 	else
@@ -143,19 +132,22 @@ echo "== Máquina: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc)" \
 echo "== Compilando los benchmarks en $bin"
 CC=${CC:-cc}
 BFLAGS="-std=c11 -D_GNU_SOURCE -O2 -iquote common -iquote server"
-# shellcheck disable=SC2086
+# shellcheck disable=SC2046,SC2086 # $CC, $BFLAGS, pkg-config: words
 {
+	# The helpers of tests/bench/bench.h, compiled once for all.
+	$CC $BFLAGS -c -o "$bin/bench.o" tests/bench/bench.c
 	$CC $BFLAGS -o "$bin/baseline_hello" tests/bench/baseline_hello.c \
-	    $(pkg-config --cflags --libs libevent)
+	    "$bin/bench.o" $(pkg-config --cflags --libs libevent)
 	$CC $BFLAGS -o "$bin/baseline_select" tests/bench/baseline_select.c \
-	    $(pkg-config --cflags --libs libevent libevent_pthreads libpq \
-	    jansson) -lpthread
-	$CC $BFLAGS -o "$bin/bench_startup" tests/bench/bench_startup.c
-	$CC $BFLAGS -o "$bin/bench_pdf" tests/bench/bench_pdf.c server/pdf.c \
-	    common/*.c $(pkg-config --cflags --libs pangocairo jansson \
-	    libcrypto) -lpthread -lm
+	    "$bin/bench.o" $(pkg-config --cflags --libs libevent \
+	    libevent_pthreads libpq jansson) -lpthread
+	$CC $BFLAGS -o "$bin/bench_startup" tests/bench/bench_startup.c \
+	    "$bin/bench.o"
+	$CC $BFLAGS -o "$bin/bench_pdf" tests/bench/bench_pdf.c \
+	    "$bin/bench.o" server/pdf.c common/*.c $(pkg-config --cflags \
+	    --libs pangocairo jansson libcrypto) -lpthread -lm
 	for b in bench_outbox bench_recordatorios; do
-		$CC $BFLAGS -o "$bin/$b" "tests/bench/$b.c" \
+		$CC $BFLAGS -o "$bin/$b" "tests/bench/$b.c" "$bin/bench.o" \
 		    "$build/libpald.a" "$build/libcommon.a" \
 		    $(pkg-config --cflags --libs libevent libevent_pthreads \
 		    libpq libcurl jansson libcrypto pangocairo) -lpthread -lm
@@ -165,25 +157,10 @@ BFLAGS="-std=c11 -D_GNU_SOURCE -O2 -iquote common -iquote server"
 # --- PostgreSQL ----------------------------------------------------------
 
 echo "== PostgreSQL privado en $sock"
-(cd / && $as_pg "$PGBIN/initdb" -D "$sock/data" --auth=trust -U postgres \
-    -E UTF8 --locale=C.UTF-8 --no-sync) >"$tmp/initdb.log" 2>&1 ||
-    { cat "$tmp/initdb.log" >&2; die "initdb falló"; }
-# The settings of tests/run.sh. pald holds db_workers connections however
-# many HTTP clients it has, so 1,000 of them need no more than that.
-cat >>"$sock/data/postgresql.conf" <<EOF
-# tests/bench/run.sh: a throwaway cluster, as tests/run.sh makes it.
-listen_addresses = ''
-unix_socket_directories = '$sock'
-fsync = off
-synchronous_commit = off
-full_page_writes = off
-max_connections = 100
-log_min_messages = warning
-EOF
-(cd / && $as_pg "$PGBIN/pg_ctl" -D "$sock/data" -l "$sock/postgresql.log" \
-    -w -t 60 start) >/dev/null 2>&1 ||
-    { cat "$sock/postgresql.log" >&2; die "PostgreSQL no arrancó"; }
-pg_started=1
+# pald holds db_workers connections however many HTTP clients it has, so
+# 1,000 of them need no more than the default 100.
+pg_init "$sock" || die "initdb falló"
+pg_start || die "PostgreSQL no arrancó"
 psql_do() {
 	"$PGBIN/psql" -X -q -A -t -v ON_ERROR_STOP=1 -h "$sock" -U postgres \
 	    "$@"
@@ -259,6 +236,7 @@ for s in $sectores; do
 	    --organizacion "Organización número $i")
 	actores="$actores $a"
 done
+# shellcheck disable=SC2086 # the ids, one word each
 set -- $actores
 materiales=""
 for t in problematicas criterios_minimos soluciones compromisos_preliminares \
@@ -293,7 +271,7 @@ ticks() {
 	awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0
 }
 pg_ticks() {
-	pm=$(head -n 1 "$sock/data/postmaster.pid")
+	pm=$(head -n 1 "$PG_DATA/postmaster.pid")
 	t=0
 	for c in $pm $(ps -o pid= --ppid "$pm"); do
 		t=$((t + $(ticks "$c")))
@@ -326,7 +304,7 @@ pald_settle() {
 wrk_run() {
 	name=$1 conns=$2 spid=$3 target=$4
 	shift 4
-	wrk -t2 -c"$conns" -d${warm}s "$@" "$target" >/dev/null 2>&1 || true
+	wrk -t2 -c"$conns" -d"${warm}s" "$@" "$target" >/dev/null 2>&1 || true
 	if [ "$spid" = "${pald_pid:-}" ]; then
 		pald_settle
 	else
@@ -335,7 +313,8 @@ wrk_run() {
 	if [ "${sample:-0}" = 1 ]; then
 		(
 			sleep $((dur / 2))
-			held=$(ls "/proc/$spid/fd" 2>/dev/null | wc -l)
+			held=$(find "/proc/$spid/fd" -mindepth 1 2>/dev/null |
+			    wc -l)
 			if command -v ss >/dev/null 2>&1; then
 				held=$(ss -Htn state established \
 				    "( sport = :$port )" | wc -l)
@@ -346,7 +325,7 @@ wrk_run() {
 		sampler=$!
 	fi
 	s0=$(ticks "$spid") p0=$(pg_ticks)
-	wrk -t2 -c"$conns" -d${dur}s --latency "$@" "$target" \
+	wrk -t2 -c"$conns" -d"${dur}s" --latency "$@" "$target" \
 	    >"$out/wrk-$name.txt" 2>&1 ||
 	    die "wrk falló contra $target (vea $out/wrk-$name.txt)"
 	s1=$(ticks "$spid") p1=$(pg_ticks)
@@ -383,26 +362,30 @@ wrk_field() {
 	}' "$out/wrk-$1.txt"
 }
 
+# baseline_run NAME PATH [ARGS...]: starts $bin/baseline_NAME ARGS with
+# its port file, measures PATH on it as wrk_run NAME with 64 connections,
+# and stops it.
+baseline_run() {
+	bname=$1 bpath=$2
+	shift 2
+	"$bin/baseline_$bname" "$@" "$tmp/$bname.port" \
+	    2>>"$tmp/$bname.log" &
+	bpid=$!
+	pids="$bpid $pids"
+	bport=$(wait_file "$tmp/$bname.port" "$bpid" "baseline_$bname")
+	wrk_run "$bname" 64 "$bpid" "http://127.0.0.1:$bport$bpath"
+	stop "$bpid"
+}
+
 echo "== GET /v1/mesas/$mesa con token, 64 conexiones, ${dur} s" \
     "(más ${warm} s de calentamiento)"
 auth="Authorization: Bearer $fac"
 wrk_run mesa 64 "$pald_pid" "$url/v1/mesas/$mesa" -H "$auth"
-"$bin/baseline_select" "$(conninfo pald)" "$tmp/select.port" \
-    2>>"$tmp/select.log" &
-sel_pid=$!
-pids="$sel_pid $pids"
-sel_port=$(wait_file "$tmp/select.port" "$sel_pid" baseline_select)
-wrk_run select 64 "$sel_pid" "http://127.0.0.1:$sel_port/v1/mesas/$mesa"
-stop "$sel_pid"
+baseline_run select "/v1/mesas/$mesa" "$(conninfo pald)"
 
 echo "== GET /healthz, 64 conexiones"
 wrk_run healthz 64 "$pald_pid" "$url/healthz"
-"$bin/baseline_hello" "$tmp/hello.port" 2>>"$tmp/hello.log" &
-hello_pid=$!
-pids="$hello_pid $pids"
-hello_port=$(wait_file "$tmp/hello.port" "$hello_pid" baseline_hello)
-wrk_run hello 64 "$hello_pid" "http://127.0.0.1:$hello_port/healthz"
-stop "$hello_pid"
+baseline_run hello /healthz
 
 echo "== 1000 conexiones keep-alive a pald (GET /v1/mesas/$mesa)"
 # Sampled halfway through the timed run: connections pald holds and its
@@ -433,7 +416,7 @@ psql_do -d pald -F ' ' -v entidad="$mon_ent" -v mesas="$mon_mesas" \
     -f tests/bench/monitoreo.sql >"$tmp/monitoreo-datos.txt" ||
     die "tests/bench/monitoreo.sql falló"
 read -r d_mesas d_act d_venc d_avances <"$tmp/monitoreo-datos.txt"
-[ "$d_mesas" -eq "$mon_mesas" ] && [ "$d_act" -eq "$mon_n" ] ||
+{ [ "$d_mesas" -eq "$mon_mesas" ] && [ "$d_act" -eq "$mon_n" ]; } ||
     die "monitoreo.sql generó $d_mesas mesas y $d_act actividades," \
     "no $mon_mesas y $mon_n"
 echo "   datos: $d_act actividades ($d_venc vencidas, $d_avances avances)" \
@@ -464,7 +447,7 @@ cookie=$(curl -s -o /dev/null -D - --data-urlencode "token=$gar" \
 code=$(curl -s -o "$out/monitoreo.html" -w '%{http_code}' \
     -H "Cookie: $cookie" "$mon_web")
 npal=$(grep -c '<section id="pal-' "$out/monitoreo.html" || true)
-[ "$code" = 200 ] && [ "$npal" -eq "$mon_mesas" ] ||
+{ [ "$code" = 200 ] && [ "$npal" -eq "$mon_mesas" ]; } ||
     die "GET /monitoreo respondió $code con $npal PAL, no 200 con" \
     "$mon_mesas (vea $out/monitoreo.html)"
 
