@@ -36,13 +36,7 @@ setup(void)
 	esc_setup(&db, &smtp, &pald, EXTRA, admin, sizeof(admin));
 }
 
-static void
-teardown(void)
-{
-	esc_teardown();
-}
-
-TestSuite(cadencia, .init = setup, .fini = teardown, .timeout = 120);
+TestSuite(cadencia, .init = setup, .fini = esc_teardown, .timeout = 120);
 
 struct fx {
 	struct esc_usuario	fac, otro, garante;
@@ -94,18 +88,6 @@ seed(void)
 	fx.am4 = actividad(c, 3, -4);
 	fx.path = h_strf("/v1/mesas/%lld/recordatorios", fx.mesa);
 	return fx;
-}
-
-/* "tipo:dias:rol ..." of an activity's reminders, in order. */
-static const char *
-reminders_of(long long actividad_id)
-{
-	const char *s = h_db_query_str(&db, "SELECT coalesce(string_agg("
-	    "tipo || ':' || dias || ':' || rol_destinatario, ' '"
-	    " ORDER BY id), '') FROM recordatorios WHERE actividad_id = $1",
-	    esc_id_text(actividad_id));
-
-	return s != NULL ? s : "";
 }
 
 static void
@@ -194,10 +176,10 @@ Test(cadencia, set_through_pal_and_the_planner_follows_it)
 	 * facilitator copied from the deadline on.
 	 */
 	pasada();
-	cr_assert_str_eq(reminders_of(fx.a5), "previo:5:responsable");
-	cr_assert_str_eq(reminders_of(fx.a7), "", "an offset only the "
+	cr_assert_str_eq(esc_recordatorios_of(fx.a5), "previo:5:responsable");
+	cr_assert_str_eq(esc_recordatorios_of(fx.a7), "", "an offset only the "
 	    "configuration has");
-	cr_assert_str_eq(reminders_of(fx.am4), "vencida:-4:responsable "
+	cr_assert_str_eq(esc_recordatorios_of(fx.am4), "vencida:-4:responsable "
 	    "vencida:-4:facilitador");
 
 	/*
@@ -221,7 +203,7 @@ Test(cadencia, set_through_pal_and_the_planner_follows_it)
 	    " FROM mesas WHERE id = $1", m));
 	cr_assert_eq(eventos(fx.mesa), 2);
 	pasada();
-	cr_assert_str_eq(reminders_of(fx.a7), "previo:7:responsable");
+	cr_assert_str_eq(esc_recordatorios_of(fx.a7), "previo:7:responsable");
 }
 
 Test(cadencia, null_resets_one_value)
@@ -249,9 +231,10 @@ Test(cadencia, null_resets_one_value)
 	 * is the latest), the facilitator copied from day 2.
 	 */
 	pasada();
-	cr_assert_str_eq(reminders_of(fx.a5), "");
-	cr_assert_str_eq(reminders_of(fx.a7), "");
-	cr_assert_str_eq(reminders_of(fx.am4), "vencida:-1:responsable");
+	cr_assert_str_eq(esc_recordatorios_of(fx.a5), "");
+	cr_assert_str_eq(esc_recordatorios_of(fx.a7), "");
+	cr_assert_str_eq(esc_recordatorios_of(fx.am4),
+	    "vencida:-1:responsable");
 }
 
 /* A PUT refused with 422 cadencia_invalida naming field. */

@@ -39,46 +39,13 @@ static char admin[80];
 static struct esc_usuario gar_a, gar_todos, fac_b;
 static long long mesa_a, mesa_b, comp_a1, comp_a2;
 
-static long long
-mesa(long long fac, const char *titulo, const char *entidad,
-    const char *zona, const char *fase)
-{
-	return h_db_query_int(&db, "INSERT INTO mesas (titulo, entidad,"
-	    " zona_horaria, fase, facilitador_id, fecha, hora, lugar)"
-	    " VALUES ($1, $2, $3, $4, $5,"
-	    "  (now() AT TIME ZONE $3)::date - 120, '10:00', 'Cabildo')"
-	    " RETURNING id", titulo, entidad, zona, fase, esc_id_text(fac));
-}
-
-static long long
-compromiso(long long m, int numero, const char *titulo)
-{
-	return h_db_query_int(&db, "INSERT INTO compromisos (mesa_id, numero,"
-	    " titulo, tipo, inicio, fin)"
-	    " SELECT id, $2::int, $3, 'local', h - 100,"
-	    "  (h - 100 + interval '1 year' - interval '1 day')::date"
-	    " FROM (SELECT id, (now() AT TIME ZONE zona_horaria)::date AS h"
-	    "  FROM mesas WHERE id = $1) m RETURNING id", esc_id_text(m),
-	    h_strf("%d", numero), titulo);
-}
-
-/* An activity due offset days from its mesa's local today. */
+/* An activity of the dashboard's institution; see esc_sql_actividad. */
 static long long
 actividad(long long c, int numero, int offset, const char *desc,
     const char *resp, const char *estado, int avance)
 {
-	return h_db_query_int(&db, "INSERT INTO actividades (mesa_id,"
-	    " compromiso_id, numero, descripcion, responsable_nombre,"
-	    " responsable_institucion, responsable_email, fecha_limite,"
-	    " estado, avance, cumplimiento)"
-	    " SELECT c.mesa_id, c.id, $2::int, $3, $4, 'Tesorería municipal',"
-	    "  'resp@mun.gob.mx',"
-	    "  (now() AT TIME ZONE m.zona_horaria)::date + $5::int, $6,"
-	    "  $7::int, CASE WHEN $6 = 'cumplida' THEN now() END"
-	    " FROM compromisos c JOIN mesas m ON m.id = c.mesa_id"
-	    " WHERE c.id = $1 RETURNING id", esc_id_text(c),
-	    h_strf("%d", numero), desc, resp, h_strf("%d", offset), estado,
-	    h_strf("%d", avance));
+	return esc_sql_actividad(c, numero, offset, desc, resp,
+	    "Tesorería municipal", estado, avance);
 }
 
 static void
@@ -97,9 +64,9 @@ setup(void)
 	fac_b = esc_usuario_crear("Federico Facilitador", "fed@stl.mx",
 	    "facilitador", NULL);
 
-	mesa_a = mesa(fac_a.id, MESA_A, ENTIDAD_A, "America/Mexico_City",
-	    "en_seguimiento");
-	comp_a1 = compromiso(mesa_a, 1, COMPROMISO_A1);
+	mesa_a = esc_sql_mesa(fac_a.id, MESA_A, ENTIDAD_A,
+	    "America/Mexico_City", "en_seguimiento");
+	comp_a1 = esc_sql_compromiso(mesa_a, 1, COMPROMISO_A1);
 	act_vencida = actividad(comp_a1, 1, -10, DESC_VENCIDA, RESP_VENCIDA,
 	    "en_progreso", 40);
 	actividad(comp_a1, 2, 3, DESC_POR_VENCER, "Ana Ruiz", "pendiente", 0);
@@ -107,7 +74,7 @@ setup(void)
 	    "pendiente", 0);
 	actividad(comp_a1, 4, -5, "Abrir el portal", "Ana Ruiz", "cumplida",
 	    100);
-	comp_a2 = compromiso(mesa_a, 2, COMPROMISO_A2);
+	comp_a2 = esc_sql_compromiso(mesa_a, 2, COMPROMISO_A2);
 	actividad(comp_a2, 1, 90, "Depurar el padrón", "Eva Díaz", "pendiente",
 	    0);
 	h_db_exec(&db, "INSERT INTO avances (mesa_id, actividad_id, estado,"
@@ -116,26 +83,20 @@ setup(void)
 	    " $4)", esc_id_text(mesa_a), esc_id_text(act_vencida), NOTA,
 	    esc_id_text(fac_a.id));
 
-	mesa_b = mesa(fac_b.id, MESA_B, ENTIDAD_B, "America/Tijuana",
+	mesa_b = esc_sql_mesa(fac_b.id, MESA_B, ENTIDAD_B, "America/Tijuana",
 	    "concluida");
-	c = compromiso(mesa_b, 1, "Obra pública en Zapopan");
+	c = esc_sql_compromiso(mesa_b, 1, "Obra pública en Zapopan");
 	actividad(c, 1, 30, "Publicar las licitaciones", "Raúl Soto",
 	    "pendiente", 0);
 	actividad(c, 2, -1, "Instalar el comité", "Raúl Soto", "pendiente",
 	    0);
 
-	c = compromiso(mesa(fac_a.id, MESA_C, ENTIDAD_A,
+	c = esc_sql_compromiso(esc_sql_mesa(fac_a.id, MESA_C, ENTIDAD_A,
 	    "America/Mexico_City", "acuerdos"), 1, "Sin seguimiento");
 	actividad(c, 1, -3, "Nada que vigilar", "Nadie", "pendiente", 0);
 }
 
-static void
-teardown(void)
-{
-	esc_teardown();
-}
-
-TestSuite(dashboard, .init = setup, .fini = teardown, .timeout = 180);
+TestSuite(dashboard, .init = setup, .fini = esc_teardown, .timeout = 180);
 
 /*
  * Requests as a browser makes them: no redirect followed, an optional
@@ -219,16 +180,6 @@ tablero(const char *sesion, const char *query)
 	return body;
 }
 
-static size_t
-count_of(const char *hay, const char *needle)
-{
-	size_t n = 0;
-
-	for (const char *p = hay; (p = strstr(p, needle)) != NULL; p++)
-		n++;
-	return n;
-}
-
 Test(dashboard, entrar_con_token)
 {
 	struct h_http r = web("GET", "/monitoreo/entrar", NULL, NULL);
@@ -248,10 +199,12 @@ Test(dashboard, entrar_con_token)
 	h_http_free(&r);
 	r = web("POST", "/monitoreo/entrar", NULL, "token=abc");
 	check_page(&r, 401, "malformed token");
+	cr_assert_not_null(strstr(r.body, "name=\"token\""));
 	h_http_free(&r);
 	r = web("POST", "/monitoreo/entrar", NULL, "");
 	check_page(&r, 401, "no token");
 	cr_assert_not_null(strstr(r.body, "Escriba su token"));
+	cr_assert_not_null(strstr(r.body, "name=\"token\""));
 	h_http_free(&r);
 	cr_assert_eq(sesiones(), 0);
 
@@ -302,11 +255,13 @@ Test(dashboard, sin_sesion_va_a_entrar)
 	/* An API token is no session, nor is an unknown one. */
 	r = web("GET", "/monitoreo", gar_a.token, NULL);
 	check_page(&r, 303, "API token as cookie");
+	cr_assert_str_eq(h_http_header(&r, "Location"), "/monitoreo/entrar");
 	cr_assert_not_null(strstr(h_http_header(&r, "Set-Cookie"),
 	    "Max-Age=0"));
 	h_http_free(&r);
 	r = web("GET", "/monitoreo", h_strf("%064d", 5), NULL);
 	check_page(&r, 303, "unknown session");
+	cr_assert_str_eq(h_http_header(&r, "Location"), "/monitoreo/entrar");
 	h_http_free(&r);
 
 	/* An expired session. */
@@ -316,6 +271,7 @@ Test(dashboard, sin_sesion_va_a_entrar)
 	    " '13 hours', expira = now() - interval '1 hour'");
 	r = web("GET", "/monitoreo", sesion, NULL);
 	check_page(&r, 303, "expired session");
+	cr_assert_str_eq(h_http_header(&r, "Location"), "/monitoreo/entrar");
 	h_http_free(&r);
 
 	/* A deactivated user's session. */
@@ -325,6 +281,7 @@ Test(dashboard, sin_sesion_va_a_entrar)
 	    esc_id_text(gar_todos.id));
 	r = web("GET", "/monitoreo", sesion, NULL);
 	check_page(&r, 303, "deactivated user");
+	cr_assert_str_eq(h_http_header(&r, "Location"), "/monitoreo/entrar");
 	h_http_free(&r);
 	r = web("POST", "/monitoreo/entrar", NULL, h_strf("token=%s",
 	    gar_todos.token));
@@ -354,6 +311,7 @@ Test(dashboard, otra_entidad_y_filtros_malos)
 	h_http_free(&r);
 	r = web("GET", "/monitoreo?vencidas=2", sesion, NULL);
 	check_page(&r, 422, "vencidas=2");
+	cr_assert_not_null(strstr(r.body, "«vencidas»"), "%s", r.body);
 	h_http_free(&r);
 	cr_assert_not_null(strstr(tablero(sesion, "?entidad=" ENTIDAD_A),
 	    MESA_A));
@@ -420,12 +378,12 @@ Test(dashboard, contenido)
 	    esc_today_in("America/Mexico_City"), -10))));
 
 	/* The timeline: a bar per commitment, a marker per activity, today. */
-	cr_assert_eq(count_of(page, "<svg"), 1);
+	cr_assert_eq(esc_count_str(page, "<svg"), 1);
 	cr_assert_not_null(strstr(page, ">Hoy</text>"));
-	cr_assert_eq(count_of(page, "stroke=\"#fff\""), 5);
-	cr_assert_eq(count_of(page, "rx=\"5\""), 2);
-	cr_assert_eq(count_of(page, "<polygon"), 2);
-	cr_assert_eq(count_of(page, "<circle"), 2);
+	cr_assert_eq(esc_count_str(page, "stroke=\"#fff\""), 5);
+	cr_assert_eq(esc_count_str(page, "rx=\"5\""), 2);
+	cr_assert_eq(esc_count_str(page, "<polygon"), 2);
+	cr_assert_eq(esc_count_str(page, "<circle"), 2);
 
 	/* vencidas=1: the overdue commitment only, nothing por vencer. */
 	page = tablero(sesion, "?vencidas=1");
@@ -460,6 +418,7 @@ Test(dashboard, salir)
 	cr_assert_eq(sesiones(), 0);
 	r = web("GET", "/monitoreo", sesion, NULL);
 	check_page(&r, 303, "after logout");
+	cr_assert_str_eq(h_http_header(&r, "Location"), "/monitoreo/entrar");
 	h_http_free(&r);
 	/* Without a session, logging out still answers a page. */
 	r = web("POST", "/monitoreo/salir", NULL, "");

@@ -57,46 +57,13 @@ setup_mail(void)
 	esc_setup(&db, &smtp, &pald, CONFIG, admin, sizeof(admin));
 }
 
-static void
-teardown(void)
-{
-	esc_teardown();
-}
-
-TestSuite(hostile, .init = setup, .fini = teardown, .timeout = 120);
-TestSuite(hostile_mail, .init = setup_mail, .fini = teardown,
+TestSuite(hostile, .init = setup, .fini = esc_teardown, .timeout = 120);
+TestSuite(hostile_mail, .init = setup_mail, .fini = esc_teardown,
     .timeout = 120);
 
 /*
  * Checks.
  */
-
-/* Row counts of every table, as one line: what "nothing written" means. */
-static const char *
-snapshot(void)
-{
-	static const char *const tables[] = { "usuarios", "tokens", "mesas",
-	    "outbox", "actores", "materiales", "sesiones", "asistencias",
-	    "aportaciones", "compromisos", "criterios", "actividades",
-	    "pal_versiones", "enlaces", "conformidades", "evidencias",
-	    "envios", "envio_materiales", "acuses", "avances", "recordatorios",
-	    "eventos" };
-	const char *sql = "SELECT concat_ws(' '";
-
-	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
-		sql = h_strf("%s, '%s=' || (SELECT count(*) FROM %s)", sql,
-		    tables[i], tables[i]);
-	return h_db_query_str(&db, h_strf("%s)", sql));
-}
-
-static void
-assert_unchanged(const char *before, const char *what)
-{
-	const char *after = snapshot();
-
-	cr_assert_str_eq(after, before, "%s wrote something:\nbefore %s\n"
-	    "after  %s", what, before, after);
-}
 
 /*
  * The daemon is up, answers /healthz, and its log has no ERROR line (an
@@ -204,13 +171,17 @@ assert_html_refusal(const struct h_http *r, const char *what)
 	cr_assert(validate_utf8(r->body, r->len), "%s: body not UTF-8", what);
 }
 
-/* A raw exchange's first status is a 4xx, and the server hung up. */
+/* One raw exchange of bytes[0..len): its first status is a 4xx, and the
+ * server hung up. */
 static void
-assert_raw_refused(const struct h_raw *r, const char *what)
+raw_refused(const void *bytes, size_t len, const char *what)
 {
-	cr_assert(r->status >= 400 && r->status < 500, "%s: status %ld, "
-	    "expected a 4xx; got: %.300s", what, r->status, r->data);
-	cr_assert(r->closed, "%s: the connection was left open", what);
+	struct h_raw r = h_http_raw(pald.port, bytes, len, 5000);
+
+	cr_assert(r.status >= 400 && r.status < 500, "%s: status %ld, "
+	    "expected a 4xx; got: %.300s", what, r.status, r.data);
+	cr_assert(r.closed, "%s: the connection was left open", what);
+	h_raw_free(&r);
 }
 
 /*
@@ -233,21 +204,6 @@ static const char *
 id(long long n)
 {
 	return esc_id_text(n);
-}
-
-/* A JSON value (stolen) as compact text. Test-lived. */
-static const char *
-js_text(json_t *v)
-{
-	char *text;
-	const char *out;
-
-	cr_assert_not_null(v, "json_pack failed");
-	text = json_dumps(v, JSON_COMPACT);
-	out = h_strf("%s", text);
-	free(text);
-	json_decref(v);
-	return out;
 }
 
 /* s percent-encoded for a query string. Test-lived. */
@@ -415,7 +371,7 @@ Test(hostile, malformed_json_is_400_everywhere)
 	deep_obj = h_strf("%s", b.data);
 	buf_cleanup(&b);
 
-	before = snapshot();
+	before = esc_snapshot();
 	for (size_t k = 0; k < 3; k++) {
 		for (size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++)
 			refused("POST", routes[k], admin, bodies[i], 400,
@@ -429,7 +385,7 @@ Test(hostile, malformed_json_is_400_everywhere)
 		refused("POST", routes[k], admin, deep_obj, 400,
 		    "json_invalido");
 	}
-	assert_unchanged(before, "malformed JSON");
+	esc_assert_unchanged(before, "malformed JSON");
 	assert_alive("malformed JSON");
 
 	/* The same routes take a good body: the refusals were the body's. */
@@ -478,7 +434,7 @@ wrong_types(const char *path, const char *valid, const char *sub)
 	static const char *const bad[] = { "1", "-1", "1.5", "true", "false",
 	    "[]", "[\"x\"]", "{}", "{\"a\": \"b\"}" };
 	json_t *base = json_loads(valid, 0, NULL), *obj, *v;
-	const char *key, *before = snapshot();
+	const char *key, *before = esc_snapshot();
 
 	cr_assert_not_null(base, "bad fixture %s", valid);
 	obj = sub != NULL ? json_object_get(base, sub) : base;
@@ -511,7 +467,7 @@ wrong_types(const char *path, const char *valid, const char *sub)
 		}
 	}
 	json_decref(base);
-	assert_unchanged(before, h_strf("wrong types on %s", path));
+	esc_assert_unchanged(before, h_strf("wrong types on %s", path));
 }
 
 Test(hostile, wrong_types_in_every_field)
@@ -528,7 +484,7 @@ Test(hostile, wrong_types_in_every_field)
 	/* Ids in bodies: strings, fractions, out of range. */
 	{
 		const char *acuses = h_strf("/v1/mesas/%lld/acuses", f.prep);
-		const char *before = snapshot();
+		const char *before = esc_snapshot();
 		static const char *const ids[] = { "\"1\"", "\"1 OR 1=1\"",
 		    "1.5", "-1", "0", "9223372036854775807", "true", "[1]",
 		    "null" };
@@ -544,7 +500,7 @@ Test(hostile, wrong_types_in_every_field)
 		refused("POST", acuses, admin, h_strf("{\"actor\":"
 		    " 9223372036854775808, \"material\": %lld, \"medio\":"
 		    " \"mano\"}", f.material), 400, "json_invalido");
-		assert_unchanged(before, "bad ids in acuses");
+		esc_assert_unchanged(before, "bad ids in acuses");
 		/* And the valid one goes through. */
 		esc_api("POST", acuses, admin, h_strf("{\"actor\": %lld,"
 		    " \"material\": %lld, \"medio\": \"mano\"}", f.actor[1],
@@ -564,7 +520,7 @@ Test(hostile, control_characters_in_strings)
 {
 	struct fx f = fixture();
 	const char *actores = h_strf("/v1/mesas/%lld/actores", f.prep);
-	const char *before = snapshot();
+	const char *before = esc_snapshot();
 	static const char *const evil[] = { "\\u0001", "\\r", "\\n",
 	    "\\r\\n", "\\u001b[31m", "\\t", "\\u007f", "\\u0085" };
 
@@ -585,7 +541,7 @@ Test(hostile, control_characters_in_strings)
 		    " \"email\": \"ana2@osc.mx\", \"sector\": \"stl\","
 		    " \"organizacion\": \"OSC%s\"}", evil[i]), 422, NULL);
 	}
-	assert_unchanged(before, "control characters");
+	esc_assert_unchanged(before, "control characters");
 	assert_alive("control characters");
 }
 
@@ -596,7 +552,7 @@ Test(hostile, control_characters_in_strings)
 Test(hostile, invalid_utf8_in_paths)
 {
 	struct fx f = fixture();
-	const char *before = snapshot();
+	const char *before = esc_snapshot();
 	const char *const paths[] = {
 		"/v1/mesas/%FF", "/v1/mesas/%C0%AF", "/v1/mesas/%ED%A0%80",
 		"/v1/mesas/%00", "/v1/mesas/1%00", "/v1%FF/mesas",
@@ -629,7 +585,7 @@ Test(hostile, invalid_utf8_in_paths)
 			h_raw_free(&r);
 		}
 	}
-	assert_unchanged(before, "invalid UTF-8 in paths");
+	esc_assert_unchanged(before, "invalid UTF-8 in paths");
 	assert_alive("invalid UTF-8 in paths");
 }
 
@@ -641,7 +597,7 @@ Test(hostile, invalid_utf8_in_paths)
 Test(hostile, invalid_utf8_in_queries)
 {
 	struct fx f = fixture();
-	const char *before = snapshot();
+	const char *before = esc_snapshot();
 	const char *const queries[] = {
 		"/v1/mesas?entidad=%FF%FE", "/v1/mesas?entidad=%C3",
 		"/v1/mesas?entidad=%ED%A0%80", "/v1/mesas?fase=%FF",
@@ -670,7 +626,11 @@ Test(hostile, invalid_utf8_in_queries)
 	    "tipo=problematicas&titulo=Estudio&archivo=a%%FF.pdf", f.prep,
 	    f.actor[0]), "application/pdf", "%PDF-", 5, 0, NULL,
 	    "archivo %FF");
-	/* The dashboard's page, with a session of the admin. */
+	/*
+	 * The dashboard's page, with a session of the admin: the login is
+	 * the one write here, so the snapshot is taken again after it.
+	 */
+	esc_assert_unchanged(before, "invalid UTF-8 in API queries");
 	{
 		const char *form = h_strf("token=%s", admin);
 		struct h_http r = h_http("POST", h_strf("%s/monitoreo/entrar",
@@ -683,6 +643,7 @@ Test(hostile, invalid_utf8_in_queries)
 		cookie = h_strf("Cookie: %.*s", (int)strcspn(cookie, ";"),
 		    cookie);
 		h_http_free(&r);
+		before = esc_snapshot();
 		r = h_http_hdrs("GET", h_strf("%s/monitoreo?entidad=%%FF%%FE",
 		    pald.url), NULL, NULL, NULL, 0,
 		    (const char *const[]){ cookie, NULL });
@@ -702,7 +663,7 @@ Test(hostile, invalid_utf8_in_queries)
 		    r.status < 500), "raw entidad: %.300s", r.data);
 		h_raw_free(&r);
 	}
-	assert_unchanged(before, "invalid UTF-8 in queries");
+	esc_assert_unchanged(before, "invalid UTF-8 in queries");
 	assert_alive("invalid UTF-8 in queries");
 }
 
@@ -713,7 +674,7 @@ Test(hostile, invalid_utf8_in_queries)
 Test(hostile, nul_in_query_values)
 {
 	struct fx f = fixture();
-	const char *before = snapshot();
+	const char *before = esc_snapshot();
 
 	refused_bytes("POST", h_strf("/v1/mesas/%lld/materiales?actor=%lld&"
 	    "tipo=problematicas&titulo=Estudio%%00oculto", f.prep,
@@ -722,7 +683,7 @@ Test(hostile, nul_in_query_values)
 	refused_bytes("POST", h_strf("/v1/mesas/%lld/materiales?actor=%lld&"
 	    "tipo=problematicas%%00x&titulo=Estudio", f.prep, f.actor[0]),
 	    "text/plain; charset=utf-8", "hola", 4, 0, NULL, "tipo with %00");
-	assert_unchanged(before, "NUL in query values");
+	esc_assert_unchanged(before, "NUL in query values");
 	assert_alive("NUL in query values");
 }
 
@@ -759,7 +720,7 @@ Test(hostile, sql_injection_strings)
 		free(text);
 		json_decref(body);
 	}
-	before = snapshot();
+	before = esc_snapshot();
 	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
 		refused("GET", h_strf("/v1/mesas/%s", ids[i]), admin, NULL, 404,
 		    NULL);
@@ -782,7 +743,7 @@ Test(hostile, sql_injection_strings)
 	refused_bytes("POST", h_strf("/v1/mesas/%lld/materiales?actor="
 	    "1%%20OR%%201%%3D1&tipo=problematicas&titulo=x", f.prep),
 	    "text/plain; charset=utf-8", "hola", 4, 0, NULL, "actor=1 OR 1=1");
-	assert_unchanged(before, "injected ids");
+	esc_assert_unchanged(before, "injected ids");
 	cr_assert_eq(h_db_query_int(&db, "SELECT count(*) FROM mesas"),
 	    (long long)(sizeof(evil) / sizeof(evil[0])) + 2);
 	cr_assert_eq(h_db_query_int(&db, "SELECT count(*) FROM usuarios"), 1);
@@ -808,7 +769,7 @@ Test(hostile, ids_out_of_range)
 		"/v1/monitoreo?vencidas=2",
 	};
 	struct fx f = fixture();
-	const char *before = snapshot();
+	const char *before = esc_snapshot();
 
 	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
 		refused("GET", h_strf("/v1/mesas/%s", ids[i]), admin, NULL, 404,
@@ -839,7 +800,7 @@ Test(hostile, ids_out_of_range)
 	refused_bytes("POST", h_strf("/v1/mesas/%lld/materiales?actor=-1&"
 	    "tipo=problematicas&titulo=x", f.prep),
 	    "text/plain; charset=utf-8", "hola", 4, 0, NULL, "actor -1");
-	assert_unchanged(before, "ids out of range");
+	esc_assert_unchanged(before, "ids out of range");
 	assert_alive("ids out of range");
 }
 
@@ -865,7 +826,7 @@ Test(hostile, path_traversal)
 	const char *before;
 
 	(void)fixture();
-	before = snapshot();
+	before = esc_snapshot();
 	for (size_t i = 0; i < sizeof(encoded) / sizeof(encoded[0]); i++) {
 		struct h_http r = h_api(&pald, "GET", encoded[i], admin, NULL);
 		const char *ctype = h_http_header(&r, "Content-Type");
@@ -889,7 +850,7 @@ Test(hostile, path_traversal)
 		cr_assert(strstr(r.data, "root:") == NULL);
 		h_raw_free(&r);
 	}
-	assert_unchanged(before, "path traversal");
+	esc_assert_unchanged(before, "path traversal");
 	assert_alive("path traversal");
 }
 
@@ -908,27 +869,21 @@ Test(hostile, huge_and_too_many_headers)
 	for (int i = 0; i < 40000; i++)
 		buf_putc(&b, 'a');
 	buf_puts(&b, "\r\n\r\n");
-	r = h_http_raw(pald.port, b.data, b.len, 5000);
-	assert_raw_refused(&r, "a 40 KB header");
-	h_raw_free(&r);
+	raw_refused(b.data, b.len, "a 40 KB header");
 
 	buf_reset(&b);
 	buf_puts(&b, "GET /healthz HTTP/1.1\r\nHost: x\r\n");
 	for (int i = 0; i < 5000; i++)
 		buf_printf(&b, "X-H%d: v\r\n", i);
 	buf_puts(&b, "\r\n");
-	r = h_http_raw(pald.port, b.data, b.len, 5000);
-	assert_raw_refused(&r, "5,000 headers");
-	h_raw_free(&r);
+	raw_refused(b.data, b.len, "5,000 headers");
 
 	buf_reset(&b);
 	buf_puts(&b, "GET /healthz?");
 	for (int i = 0; i < 40000; i++)
 		buf_putc(&b, 'q');
 	buf_puts(&b, " HTTP/1.1\r\nHost: x\r\n\r\n");
-	r = h_http_raw(pald.port, b.data, b.len, 5000);
-	assert_raw_refused(&r, "a 40 KB request line");
-	h_raw_free(&r);
+	raw_refused(b.data, b.len, "a 40 KB request line");
 
 	/* A header line continued over many folded lines. */
 	buf_reset(&b);
@@ -936,9 +891,7 @@ Test(hostile, huge_and_too_many_headers)
 	for (int i = 0; i < 5000; i++)
 		buf_puts(&b, " bbbbbbb\r\n");
 	buf_puts(&b, "\r\n");
-	r = h_http_raw(pald.port, b.data, b.len, 5000);
-	assert_raw_refused(&r, "a header folded 5,000 times");
-	h_raw_free(&r);
+	raw_refused(b.data, b.len, "a header folded 5,000 times");
 
 	/* 300 small headers (under the limit) are fine. */
 	buf_reset(&b);
@@ -986,7 +939,7 @@ Test(hostile, stalled_requests_time_out_without_blocking_others)
 {
 	enum { NSTALL = 12 };
 	int fd[NSTALL];
-	const char *before = snapshot();
+	const char *before = esc_snapshot();
 	long long t0 = h_now_ms();
 
 	for (int i = 0; i < NSTALL; i++) {
@@ -1021,7 +974,7 @@ Test(hostile, stalled_requests_time_out_without_blocking_others)
 		h_raw_free(&r);
 		close(fd[i]);
 	}
-	assert_unchanged(before, "stalled bodies");
+	esc_assert_unchanged(before, "stalled bodies");
 	assert_alive("stalled requests");
 }
 
@@ -1064,10 +1017,10 @@ dribble(const char *head, const char *what)
 
 Test(hostile, dribbled_body_is_cut_off)
 {
-	const char *before = snapshot();
+	const char *before = esc_snapshot();
 
 	dribble(post_head("", 4000), "a dribbled body");
-	assert_unchanged(before, "a dribbled body");
+	esc_assert_unchanged(before, "a dribbled body");
 	assert_alive("a dribbled body");
 }
 
@@ -1087,7 +1040,7 @@ Test(hostile, dribbled_headers_are_cut_off)
 Test(hostile, content_length_mismatch)
 {
 	const char *body = "{\"titulo\": \"Mesa\", \"entidad\": \"Oaxaca\"}";
-	const char *before = snapshot();
+	const char *before = esc_snapshot();
 	const char *req;
 	struct h_raw r;
 	int fd;
@@ -1135,7 +1088,7 @@ Test(hostile, content_length_mismatch)
 			h_raw_free(&r);
 		}
 	}
-	assert_unchanged(before, "lying Content-Length");
+	esc_assert_unchanged(before, "lying Content-Length");
 
 	/*
 	 * Two different lengths: a proxy and pald could read different
@@ -1147,7 +1100,7 @@ Test(hostile, content_length_mismatch)
 	cr_assert(r.status == 400, "two Content-Length headers (%zu and %zu) "
 	    "were accepted: %.300s", strlen(body), strlen(body) + 4, r.data);
 	h_raw_free(&r);
-	assert_unchanged(before, "two Content-Length headers");
+	esc_assert_unchanged(before, "two Content-Length headers");
 	assert_alive("lying Content-Length");
 }
 
@@ -1169,7 +1122,7 @@ Test(hostile, chunked_bodies)
 	struct buf b;
 
 	/* Well-formed, in two chunks. */
-	before = snapshot();
+	before = esc_snapshot();
 	req = h_strf("%sConnection: close\r\n\r\n%x\r\n%.10s\r\n%zx\r\n%s\r\n"
 	    "0\r\n\r\n", head, 10, body, strlen(body) - 10, body + 10);
 	r = h_http_raw(pald.port, req, strlen(req), 5000);
@@ -1180,7 +1133,7 @@ Test(hostile, chunked_bodies)
 	h_raw_free(&r);
 
 	/* Over http_max_json_bytes (64 KiB) in many small chunks. */
-	before = snapshot();
+	before = esc_snapshot();
 	buf_init(&b);
 	buf_printf(&b, "%s\r\n", head);
 	buf_puts(&b, "b\r\n{\"titulo\":\"\r\n");
@@ -1216,7 +1169,7 @@ Test(hostile, chunked_bodies)
 			h_raw_free(&r);
 		}
 	}
-	assert_unchanged(before, "malformed chunked bodies");
+	esc_assert_unchanged(before, "malformed chunked bodies");
 
 	/* Transfer-Encoding and Content-Length together. */
 	req = h_strf("%sContent-Length: 5\r\n\r\n%zx\r\n%s\r\n0\r\n\r\n", head,
@@ -1225,7 +1178,7 @@ Test(hostile, chunked_bodies)
 	cr_assert_eq(r.status, 400, "Transfer-Encoding with Content-Length "
 	    "was accepted: %.300s", r.data);
 	h_raw_free(&r);
-	assert_unchanged(before, "Transfer-Encoding with Content-Length");
+	esc_assert_unchanged(before, "Transfer-Encoding with Content-Length");
 	assert_alive("chunked bodies");
 }
 
@@ -1244,7 +1197,7 @@ Test(hostile, unknown_methods)
 		"/healthz HTTP/1.1", "GET /healthz FTP/1.0",
 		"GET /healthz HTTP/", "\x16\x03\x01\x02\x00\x01\x00",
 	};
-	const char *before = snapshot();
+	const char *before = esc_snapshot();
 
 	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
 		struct h_http r = h_api(&pald, known[i], "/v1/mesas", admin,
@@ -1264,7 +1217,7 @@ Test(hostile, unknown_methods)
 		    r.status != 500), "«%s»: %.300s", lines[i], r.data);
 		h_raw_free(&r);
 	}
-	assert_unchanged(before, "unknown methods");
+	esc_assert_unchanged(before, "unknown methods");
 	assert_alive("unknown methods");
 }
 
@@ -1432,7 +1385,7 @@ Test(hostile_mail, header_injection_is_refused_or_encoded)
 	j = esc_api("POST", "/v1/mesas", admin, "{\"titulo\": \"Mesa\","
 	    " \"entidad\": \"Oaxaca\"}", 201);
 	mesa = esc_jint(j, "id");
-	before = snapshot();
+	before = esc_snapshot();
 	for (size_t i = 0; i < sizeof(crlf) / sizeof(crlf[0]); i++) {
 		const char *actores = h_strf("/v1/mesas/%lld/actores", mesa);
 		refused("POST", "/v1/mesas", admin, h_strf("{\"titulo\":"
@@ -1465,11 +1418,11 @@ Test(hostile_mail, header_injection_is_refused_or_encoded)
 			    admin, h_strf("{\"nombre\": \"Ana\", \"email\": "
 			    "\"%s\", \"sector\": \"stl\"}", bad[i]), 0, NULL);
 	}
-	assert_unchanged(before, "CR/LF in mail fields");
+	esc_assert_unchanged(before, "CR/LF in mail fields");
 
 	/* Accepted, then encoded: a material sent to Beto. */
-	j = esc_api("POST", "/v1/mesas", admin, js_text(json_pack("{s:s, s:s}",
-	    "titulo", titulo, "entidad", "Oaxaca")), 201);
+	j = esc_api("POST", "/v1/mesas", admin, esc_json_text(json_pack(
+	    "{s:s, s:s}", "titulo", titulo, "entidad", "Oaxaca")), 201);
 	mesa = esc_jint(j, "id");
 	j = esc_api("POST", h_strf("/v1/mesas/%lld/actores", mesa), admin,
 	    "{\"nombre\": \"Ana Autora\", \"email\": \"ana@osc.mx\","
@@ -1477,7 +1430,7 @@ Test(hostile_mail, header_injection_is_refused_or_encoded)
 	autor = esc_jint(j, "id");
 	for (int k = 0; k < 2; k++) {
 		j = esc_api("POST", h_strf("/v1/mesas/%lld/actores", mesa),
-		    admin, js_text(json_pack("{s:s, s:s, s:s}", "nombre",
+		    admin, esc_json_text(json_pack("{s:s, s:s, s:s}", "nombre",
 		    nombres[k], "email", emails[k], "sector", "stl")), 201);
 		cr_assert_gt(esc_jint(j, "id"), autor);
 	}

@@ -17,12 +17,9 @@
  */
 #include <criterion/criterion.h>
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <curl/curl.h>
 
 #include "escenario.h"
 #include "harness.h"
@@ -58,38 +55,17 @@ setup(void)
 	esc_setup(&db, &smtp, &pald, EXTRA, admin, sizeof(admin));
 }
 
-static void
-teardown(void)
-{
-	esc_teardown();
-}
-
-TestSuite(resumenes, .init = setup, .fini = teardown, .timeout = 120);
+TestSuite(resumenes, .init = setup, .fini = esc_teardown, .timeout = 120);
 
 /*
  * Fixtures.
  */
 
+/* A mesa of entidad in follow-up, in TZ. */
 static long long
 mesa(long long fac, const char *titulo, const char *entidad)
 {
-	return h_db_query_int(&db, "INSERT INTO mesas (titulo, entidad,"
-	    " zona_horaria, fase, facilitador_id, fecha, hora, lugar)"
-	    " VALUES ($1, $2, $3, 'en_seguimiento', $4,"
-	    "  (now() AT TIME ZONE $3)::date - 120, '10:00', 'Cabildo')"
-	    " RETURNING id", titulo, entidad, TZ, esc_id_text(fac));
-}
-
-static long long
-compromiso(long long m)
-{
-	return h_db_query_int(&db, "INSERT INTO compromisos (mesa_id, numero,"
-	    " titulo, tipo, inicio, fin)"
-	    " SELECT id, 1, $2, 'local', h - 100,"
-	    "  (h - 100 + interval '1 year' - interval '1 day')::date"
-	    " FROM (SELECT id, (now() AT TIME ZONE zona_horaria)::date AS h"
-	    "  FROM mesas WHERE id = $1) m RETURNING id", esc_id_text(m),
-	    COMPROMISO);
+	return esc_sql_mesa(fac, titulo, entidad, TZ, "en_seguimiento");
 }
 
 /* An open activity due offset days from its mesa's local today. */
@@ -97,15 +73,8 @@ static long long
 actividad(long long c, int numero, int offset, const char *desc,
     const char *resp)
 {
-	return h_db_query_int(&db, "INSERT INTO actividades (mesa_id,"
-	    " compromiso_id, numero, descripcion, responsable_nombre,"
-	    " responsable_institucion, responsable_email, fecha_limite)"
-	    " SELECT c.mesa_id, c.id, $2::int, $3, $4, 'Obras Públicas',"
-	    "  'resp@mun.gob.mx', (now() AT TIME ZONE m.zona_horaria)::date"
-	    "  + $5::int"
-	    " FROM compromisos c JOIN mesas m ON m.id = c.mesa_id"
-	    " WHERE c.id = $1 RETURNING id", esc_id_text(c),
-	    h_strf("%d", numero), desc, resp, h_strf("%d", offset));
+	return esc_sql_actividad(c, numero, offset, desc, resp,
+	    "Obras Públicas", "pendiente", 0);
 }
 
 struct fx {
@@ -137,13 +106,15 @@ seed(void)
 	h_db_exec(&db, "UPDATE usuarios SET activo = false WHERE id = $1",
 	    esc_id_text(fx.baja.id));
 
-	c = compromiso(mesa(fx.fac.id, MESA_OAX, "Oaxaca"));
+	c = esc_sql_compromiso(mesa(fx.fac.id, MESA_OAX, "Oaxaca"), 1,
+	    COMPROMISO);
 	actividad(c, 1, -3, DESC_VENCIDA, RESP_VENCIDA);
 	actividad(c, 2, 5, DESC_PROXIMA, "Ana Ruiz");
 	actividad(c, 3, 30, DESC_LEJANA, "Ana Ruiz");
 	fx.cumplida = actividad(c, 4, 10, DESC_CUMPLIDA, "Eva Díaz");
 	actividad(c, 5, -20, DESC_ANTIGUA, "Eva Díaz");
-	c = compromiso(mesa(fx.fac.id, "Mesa de Zapopan", "Jalisco"));
+	c = esc_sql_compromiso(mesa(fx.fac.id, "Mesa de Zapopan", "Jalisco"),
+	    1, COMPROMISO);
 	actividad(c, 1, -2, DESC_JALISCO, "Raúl Soto");
 
 	/* Completed through the facilitator's report, two days ago. */
@@ -390,81 +361,28 @@ Test(resumenes, a_new_garante_gets_one_the_same_week)
 	    "subject"), ASUNTO_OAX);
 }
 
-/* A raw POST from a thread (the harness's helpers are for the test's). */
-struct paralela {
-	const char	*url;
-	const char	*token;
-	long		 status;
-	char		 body[65536];
-	size_t		 len;
-};
-
-static size_t
-paralela_cb(char *data, size_t size, size_t n, void *arg)
-{
-	struct paralela *p = arg;
-	size_t len = size * n;
-
-	if (p->len + len >= sizeof(p->body))
-		return 0;
-	memcpy(p->body + p->len, data, len);
-	p->len += len;
-	p->body[p->len] = '\0';
-	return len;
-}
-
-static void *
-paralela_run(void *arg)
-{
-	struct paralela *p = arg;
-	struct curl_slist *h = NULL;
-	char auth[128];
-	CURL *c = curl_easy_init();
-
-	if (c == NULL)
-		return NULL;
-	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", p->token);
-	h = curl_slist_append(h, auth);
-	curl_easy_setopt(c, CURLOPT_URL, p->url);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 30000L);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, paralela_cb);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, p);
-	if (curl_easy_perform(c) == CURLE_OK)
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &p->status);
-	curl_easy_cleanup(c);
-	curl_slist_free_all(h);
-	return NULL;
-}
-
 Test(resumenes, two_daemons_forced_at_once_send_one_each)
 {
-	static struct paralela p[4];
+	struct h_http_req p[4];
 	struct h_pald otro;
-	pthread_t t[4];
 	long long total = 0;
 
 	seed();
 	h_pald_start(&otro, &db, &smtp, EXTRA);
-	for (int i = 0; i < 4; i++) {
-		memset(&p[i], 0, sizeof(p[i]));
-		p[i].url = h_strf("%s/v1/resumenes/ejecutar",
-		    i % 2 == 0 ? pald.url : otro.url);
-		p[i].token = admin;
-		cr_assert_eq(pthread_create(&t[i], NULL, paralela_run, &p[i]),
-		    0);
-	}
+	for (int i = 0; i < 4; i++)
+		p[i] = (struct h_http_req){ .method = "POST",
+		    .url = h_strf("%s/v1/resumenes/ejecutar",
+		    i % 2 == 0 ? pald.url : otro.url), .token = admin };
+	h_http_parallel(p, 4);
 	for (int i = 0; i < 4; i++) {
 		json_t *j;
 
-		pthread_join(t[i], NULL);
-		cr_assert_eq(p[i].status, 200, "HTTP %ld: %s", p[i].status,
-		    p[i].body);
-		j = esc_keep(json_loads(p[i].body, 0, NULL));
-		cr_assert_not_null(j, "%s", p[i].body);
+		cr_assert_eq(p[i].resp.status, 200, "HTTP %ld: %s (%s)",
+		    p[i].resp.status, p[i].resp.body, p[i].resp.error);
+		j = esc_keep(h_http_json(&p[i].resp));
+		cr_assert_not_null(j, "%s", p[i].resp.body);
 		total += esc_jint(j, "enviados");
+		h_http_free(&p[i].resp);
 	}
 	cr_assert_eq(total, 3);
 	cr_assert_eq(h_db_query_int(&db, "SELECT count(*) FROM resumenes"),

@@ -52,24 +52,11 @@ setup(void)
 	esc_setup(&db, NULL, &pald, NULL, admin, sizeof(admin));
 }
 
-static void
-teardown(void)
-{
-	esc_teardown();
-}
-
-TestSuite(security, .init = setup, .fini = teardown, .timeout = 120);
+TestSuite(security, .init = setup, .fini = esc_teardown, .timeout = 120);
 
 /*
  * Fixtures.
  */
-
-struct usr {
-	long long	 id;
-	const char	*token;		/* test-lived */
-	const char	*nombre;
-	const char	*email;
-};
 
 /* A mesa with its rows; 0 where it has none. */
 struct mesa_fx {
@@ -86,7 +73,7 @@ struct mesa_fx {
 };
 
 struct world {
-	struct usr	 fac_a, fac_b, gar_oax, gar_jal, gar_all;
+	struct esc_usuario	 fac_a, fac_b, gar_oax, gar_jal, gar_all;
 	struct mesa_fx	 m1;	/* fac_a, Oaxaca, en_seguimiento, all rows */
 	struct mesa_fx	 m2;	/* fac_b, Jalisco, en_seguimiento, all rows */
 	struct mesa_fx	 m3;	/* fac_a, Oaxaca, preparacion */
@@ -99,29 +86,14 @@ id(long long n)
 	return esc_id_text(n);
 }
 
-/* A JSON value (stolen) as compact text. Test-lived. */
-static const char *
-js_text(json_t *v)
-{
-	char *text;
-	const char *out;
-
-	cr_assert_not_null(v, "json_pack failed");
-	text = json_dumps(v, JSON_COMPACT);
-	out = h_strf("%s", text);
-	free(text);
-	json_decref(v);
-	return out;
-}
-
-static struct usr
+static struct esc_usuario
 usuario(const char *nombre, const char *email, const char *rol,
     const char *entidad)
 {
-	struct usr u;
+	struct esc_usuario u;
 	json_t *j;
 
-	j = esc_api("POST", "/v1/usuarios", admin, js_text(json_pack(
+	j = esc_api("POST", "/v1/usuarios", admin, esc_json_text(json_pack(
 	    "{s:s, s:s, s:s, s:s?}", "nombre", nombre, "email", email, "rol",
 	    rol, "entidad", entidad)), 201);
 	u.id = esc_jint(j, "id");
@@ -132,8 +104,8 @@ usuario(const char *nombre, const char *email, const char *rol,
 }
 
 static long long
-sql_mesa(const struct usr *fac, const char *titulo, const char *entidad,
-    const char *fase)
+sql_mesa(const struct esc_usuario *fac, const char *titulo,
+    const char *entidad, const char *fase)
 {
 	bool fecha = strcmp(fase, "preparacion") != 0;
 
@@ -271,8 +243,9 @@ sql_acuse_link(long long mesa, long long actor, long long material)
 }
 
 static struct mesa_fx
-mesa_full(const struct usr *fac, const char *titulo, const char *entidad,
-    const char *fase, const char *const actores[4], const char *resp)
+mesa_full(const struct esc_usuario *fac, const char *titulo,
+    const char *entidad, const char *fase, const char *const actores[4],
+    const char *resp)
 {
 	struct mesa_fx m;
 
@@ -329,39 +302,6 @@ world(void)
 /*
  * Checks.
  */
-
-/* Row counts of every table, as one line: what "nothing written" means. */
-static const char *
-snapshot(void)
-{
-	static const char *const tables[] = { "usuarios", "tokens", "mesas",
-	    "outbox", "actores", "materiales", "sesiones", "asistencias",
-	    "aportaciones", "compromisos", "criterios", "actividades",
-	    "pal_versiones", "enlaces", "conformidades", "evidencias",
-	    "envios", "envio_materiales", "acuses", "avances", "recordatorios",
-	    "eventos" };
-	const char *sql = "SELECT concat_ws(' '";
-
-	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
-		sql = h_strf("%s, '%s=' || (SELECT count(*) FROM %s)", sql,
-		    tables[i], tables[i]);
-	/* Changes that keep the counts: phases, states, revocations. */
-	sql = h_strf("%s, (SELECT string_agg(id || fase || titulo, ',' ORDER BY"
-	    " id) FROM mesas), (SELECT string_agg(id || estado || avance, ','"
-	    " ORDER BY id) FROM actividades), (SELECT count(*) FROM enlaces"
-	    " WHERE revocado IS NOT NULL), (SELECT string_agg(id || titulo,"
-	    " ',' ORDER BY id) FROM compromisos))", sql);
-	return h_db_query_str(&db, sql);
-}
-
-static void
-assert_unchanged(const char *before, const char *what)
-{
-	const char *after = snapshot();
-
-	cr_assert_str_eq(after, before, "%s wrote something:\nbefore %s\n"
-	    "after  %s", what, before, after);
-}
 
 /* A JSON refusal with status and code. */
 static void
@@ -469,7 +409,7 @@ routes_refused(const struct mesa_fx *m, const char *tok, const char *who,
 {
 	struct route_case rc[64];
 	size_t n = mesa_routes(m, rc);
-	const char *before = snapshot();
+	const char *before = esc_snapshot();
 
 	for (size_t i = 0; i < n; i++) {
 		bool read = strcmp(rc[i].method, "GET") == 0;
@@ -488,7 +428,7 @@ routes_refused(const struct mesa_fx *m, const char *tok, const char *who,
 			assert_refused(&r, 403, "prohibido", what);
 		h_http_free(&r);
 	}
-	assert_unchanged(before, h_strf("%s on mesa %lld", who, m->id));
+	esc_assert_unchanged(before, h_strf("%s on mesa %lld", who, m->id));
 }
 
 /*
@@ -545,7 +485,7 @@ Test(security, ids_of_another_mesa_in_own_routes)
 	const char *M3 = h_strf("/v1/mesas/%lld", w.m3.id);
 	const char *M4 = h_strf("/v1/mesas/%lld", w.m4.id);
 	const char *tok = w.fac_a.token;
-	const char *before = snapshot();
+	const char *before = esc_snapshot();
 	json_t *j;
 
 	esc_api_refused("GET", h_strf("%s/materiales/%lld/contenido", M1,
@@ -589,7 +529,7 @@ Test(security, ids_of_another_mesa_in_own_routes)
 	esc_api_refused("POST", h_strf("/v1/actividades/%lld/avances",
 	    w.m2.actividad[0]), tok, "{\"estado\": \"cumplida\"}", 403,
 	    "prohibido");
-	assert_unchanged(before, "ids of another mesa");
+	esc_assert_unchanged(before, "ids of another mesa");
 
 	/* Revoking "another mesa's actor's" links revokes none of them. */
 	sql_link("avance", w.m2.id, 0, w.m2.actividad[0], 0, 0, NULL);
@@ -677,7 +617,7 @@ Test(security, garante_reads_only_its_entidad_and_changes_nothing)
 	    "Oaxaca's feed shows Jalisco: %s", ics);
 	/* A garante cannot revoke another garante's feed. */
 	esc_api_refused("POST", "/v1/feeds/revocar", w.gar_jal.token,
-	    js_text(json_pack("{s:s}", "url", url)), 404,
+	    esc_json_text(json_pack("{s:s}", "url", url)), 404,
 	    "feed_no_encontrado");
 	r = h_http("GET", url, NULL, NULL, NULL, 0);
 	cr_assert_eq(r.status, 200);
@@ -707,7 +647,7 @@ static void
 link_refused(const char *method, const char *tok, const char *suffix,
     const char *form, const char *what)
 {
-	const char *before = snapshot();
+	const char *before = esc_snapshot();
 	struct h_http r = link_req(method, tok, suffix, form);
 	const char *ctype = h_http_header(&r, "Content-Type");
 
@@ -718,7 +658,7 @@ link_refused(const char *method, const char *tok, const char *suffix,
 	cr_assert(strstr(r.body, "Enlace no válido") != NULL, "%s: %.300s",
 	    what, r.body);
 	h_http_free(&r);
-	assert_unchanged(before, what);
+	esc_assert_unchanged(before, what);
 }
 
 static void
@@ -776,14 +716,14 @@ Test(security, links_act_only_for_their_actor_activity_and_version)
 	    " actividad_id <> $1", id(w.m1.actividad[0])), 0);
 
 	/* A conformity link of a replaced version records nothing. */
-	before = snapshot();
+	before = esc_snapshot();
 	r = link_req("GET", lc_old, "", NULL);
 	cr_assert_eq(r.status, 409, "%s", r.body);
 	h_http_free(&r);
 	r = link_req("POST", lc_old, "", NULL);
 	cr_assert_eq(r.status, 409, "%s", r.body);
 	h_http_free(&r);
-	assert_unchanged(before, "a replaced version's conformity link");
+	esc_assert_unchanged(before, "a replaced version's conformity link");
 	/* The current one: its actor, its version's hash, whatever is sent. */
 	r = link_req("POST", lc, "", h_strf("version=1&version_id=%lld&"
 	    "sha256=%s&actor=%lld", w.m4.version_old, w.m4.sha_old,
@@ -903,7 +843,7 @@ Test(security, revoked_or_expired_links_are_404)
 	r = h_http("GET", url, NULL, NULL, NULL, 0);
 	cr_assert_eq(r.status, 200);
 	h_http_free(&r);
-	esc_api("POST", "/v1/feeds/revocar", w.gar_oax.token, js_text(
+	esc_api("POST", "/v1/feeds/revocar", w.gar_oax.token, esc_json_text(
 	    json_pack("{s:s}", "url", url)), 200);
 	feed_refused(feed, "a revoked feed");
 }
@@ -1034,7 +974,7 @@ Test(security, disabled_user_is_401)
 	esc_api("GET", "/v1/yo", w.fac_a.token, NULL, 200);
 	h_db_exec(&db, "UPDATE usuarios SET activo = false WHERE id IN ($1,"
 	    " $2)", id(w.fac_a.id), id(w.gar_oax.id));
-	before = snapshot();
+	before = esc_snapshot();
 	esc_api_refused("GET", "/v1/yo", w.fac_a.token, NULL, 401,
 	    "no_autenticado");
 	esc_api_refused("GET", h_strf("/v1/mesas/%lld", w.m1.id),
@@ -1067,7 +1007,7 @@ Test(security, disabled_user_is_401)
 	cr_assert_eq(r.status, 401, "a disabled garante logged in: %ld",
 	    r.status);
 	h_http_free(&r);
-	assert_unchanged(before, "a disabled user");
+	esc_assert_unchanged(before, "a disabled user");
 	/* Enabled again, the same token works: the flag was the reason. */
 	h_db_exec(&db, "UPDATE usuarios SET activo = true WHERE id = $1",
 	    id(w.fac_a.id));
@@ -1078,7 +1018,7 @@ Test(security, admin_only_routes_refuse_facilitador_and_garante)
 {
 	struct world w = world();
 	const char *tokens[2] = { w.fac_a.token, w.gar_all.token };
-	const char *before = snapshot();
+	const char *before = esc_snapshot();
 
 	for (int i = 0; i < 2; i++) {
 		esc_api_refused("GET", "/v1/usuarios", tokens[i], NULL, 403,
@@ -1097,7 +1037,7 @@ Test(security, admin_only_routes_refuse_facilitador_and_garante)
 	/* A garante changes nothing, not even a mesa of its own. */
 	esc_api_refused("POST", "/v1/mesas", w.gar_oax.token, "{\"titulo\":"
 	    " \"Mesa\", \"entidad\": \"Oaxaca\"}", 403, "prohibido");
-	assert_unchanged(before, "admin-only routes");
+	esc_assert_unchanged(before, "admin-only routes");
 	esc_api("GET", "/v1/usuarios", admin, NULL, 200);
 	esc_api("GET", "/v1/correos", admin, NULL, 200);
 }
@@ -1333,7 +1273,7 @@ Test(security, personal_data_never_logged)
 	esc_api_refused("POST", h_strf("/v1/mesas/%lld/actores", f.w.m3.id),
 	    f.w.fac_a.token, "{\"nombre\": \"Nueva Persona\", \"email\":"
 	    " \"nueva@osc\", \"sector\": \"nada\"}", 422, NULL);
-	esc_api_refused("POST", "/v1/usuarios", admin, js_text(json_pack(
+	esc_api_refused("POST", "/v1/usuarios", admin, esc_json_text(json_pack(
 	    "{s:s, s:s, s:s}", "nombre", f.w.fac_a.nombre, "email",
 	    f.w.fac_a.email, "rol", "facilitador")), 409, NULL);
 	esc_api("POST", "/v1/feeds", f.w.fac_a.token,

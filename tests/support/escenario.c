@@ -1,8 +1,9 @@
 /*
  * Scenario helpers for the integration tests (see escenario.h): one copy
- * of what the suites of the preparation, the session, the acuerdos and
- * the mail used to write each for itself, bound to the suite's servers
- * by esc_setup.
+ * of what the suites of the preparation, the session, the acuerdos, the
+ * mail, the follow-up (dashboard, digests, reminders) and the hostile and
+ * security suites used to write each for itself, bound to the suite's
+ * servers by esc_setup.
  *
  * It deliberately holds only what several suites do the same way: a
  * check that one suite alone makes, or makes differently, stays in that
@@ -255,6 +256,21 @@ esc_id_text(long long id)
 	return h_strf("%lld", id);
 }
 
+const char *
+esc_json_text(json_t *v)
+{
+	char *text;
+	const char *out;
+
+	cr_assert_not_null(v, "esc_json_text: no value (json_pack failed?)");
+	text = json_dumps(v, JSON_COMPACT);
+	cr_assert_not_null(text, "esc_json_text: json_dumps failed");
+	out = h_strf("%s", text);
+	free(text);
+	json_decref(v);
+	return out;
+}
+
 /*
  * Dates.
  */
@@ -341,6 +357,16 @@ esc_utf8_prefix(const char *s, size_t max)
 	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
 		n--;
 	return h_strf("%.*s", (int)n, s);
+}
+
+int
+esc_count_str(const char *hay, const char *needle)
+{
+	int n = 0;
+
+	for (const char *p = hay; (p = strstr(p, needle)) != NULL; p++)
+		n++;
+	return n;
 }
 
 /*
@@ -464,6 +490,100 @@ esc_count_in(const char *table, long long mesa)
 {
 	return h_db_query_int(esc_bound_db(), h_strf("SELECT count(*) FROM "
 	    "%s WHERE mesa_id = $1", table), esc_id_text(mesa));
+}
+
+const char *
+esc_recordatorios_of(long long actividad)
+{
+	const char *s = h_db_query_str(esc_bound_db(), "SELECT coalesce("
+	    "string_agg(tipo || ':' || dias || ':' || rol_destinatario, ' '"
+	    " ORDER BY id), '') FROM recordatorios WHERE actividad_id = $1",
+	    esc_id_text(actividad));
+
+	return s != NULL ? s : "";
+}
+
+/*
+ * Rows written straight with SQL.
+ */
+
+long long
+esc_sql_mesa(long long fac, const char *titulo, const char *entidad,
+    const char *zona, const char *fase)
+{
+	return h_db_query_int(esc_bound_db(), "INSERT INTO mesas (titulo,"
+	    " entidad, zona_horaria, fase, facilitador_id, fecha, hora, lugar)"
+	    " VALUES ($1, $2, $3, $4, $5,"
+	    "  (now() AT TIME ZONE $3)::date - 120, '10:00', 'Cabildo')"
+	    " RETURNING id", titulo, entidad, zona, fase, esc_id_text(fac));
+}
+
+long long
+esc_sql_compromiso(long long mesa, int numero, const char *titulo)
+{
+	return h_db_query_int(esc_bound_db(), "INSERT INTO compromisos"
+	    " (mesa_id, numero, titulo, tipo, inicio, fin)"
+	    " SELECT id, $2::int, $3, 'local', h - 100,"
+	    "  (h - 100 + interval '1 year' - interval '1 day')::date"
+	    " FROM (SELECT id, (now() AT TIME ZONE zona_horaria)::date AS h"
+	    "  FROM mesas WHERE id = $1) m RETURNING id", esc_id_text(mesa),
+	    h_strf("%d", numero), titulo);
+}
+
+long long
+esc_sql_actividad(long long compromiso, int numero, int offset,
+    const char *desc, const char *resp, const char *institucion,
+    const char *estado, int avance)
+{
+	return h_db_query_int(esc_bound_db(), "INSERT INTO actividades"
+	    " (mesa_id, compromiso_id, numero, descripcion,"
+	    " responsable_nombre, responsable_institucion, responsable_email,"
+	    " fecha_limite, estado, avance, cumplimiento)"
+	    " SELECT c.mesa_id, c.id, $2::int, $3, $4, $5, 'resp@mun.gob.mx',"
+	    "  (now() AT TIME ZONE m.zona_horaria)::date + $6::int, $7,"
+	    "  $8::int, CASE WHEN $7 = 'cumplida' THEN now() END"
+	    " FROM compromisos c JOIN mesas m ON m.id = c.mesa_id"
+	    " WHERE c.id = $1 RETURNING id", esc_id_text(compromiso),
+	    h_strf("%d", numero), desc, resp, institucion,
+	    h_strf("%d", offset), estado, h_strf("%d", avance));
+}
+
+/*
+ * What "nothing written" means.
+ */
+
+const char *
+esc_snapshot(void)
+{
+	/*
+	 * Every table of the schema counted (so a new table is watched
+	 * without anyone listing it), then what changes without changing a
+	 * count. query_to_xml runs the per-table count inside one query.
+	 */
+	return h_db_query_str(esc_bound_db(), "SELECT concat_ws(' ',"
+	    " (SELECT string_agg(table_name || '=' || (xpath('/row/n/text()',"
+	    "   query_to_xml(format('SELECT count(*) AS n FROM %I',"
+	    "   table_name), false, true, '')))[1]::text, ' '"
+	    "   ORDER BY table_name)"
+	    "  FROM information_schema.tables WHERE table_schema = 'public'"
+	    "  AND table_type = 'BASE TABLE'"
+	    "  AND table_name <> 'schema_migrations'),"
+	    " (SELECT string_agg(id || fase || titulo, ',' ORDER BY id)"
+	    "  FROM mesas),"
+	    " (SELECT string_agg(id || estado || avance, ',' ORDER BY id)"
+	    "  FROM actividades),"
+	    " (SELECT count(*) FROM enlaces WHERE revocado IS NOT NULL),"
+	    " (SELECT string_agg(id || titulo, ',' ORDER BY id)"
+	    "  FROM compromisos))");
+}
+
+void
+esc_assert_unchanged(const char *before, const char *what)
+{
+	const char *after = esc_snapshot();
+
+	cr_assert_str_eq(after, before, "%s wrote something:\nbefore %s\n"
+	    "after  %s", what, before, after);
 }
 
 /*

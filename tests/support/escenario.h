@@ -50,7 +50,7 @@ void		 esc_setup(struct h_db *db, struct h_smtp *smtp,
 		    struct h_pald *pald, const char *extra_config, char *admin,
 		    size_t admin_size);
 /* Stops pald and the mail catcher, drops the database and releases the
- * kept JSON. */
+ * kept JSON. Its type is Criterion's: a suite may name it as its .fini. */
 void		 esc_teardown(void);
 /* Keeps j (a new reference, stolen; may be NULL) until esc_teardown and
  * returns it. */
@@ -122,6 +122,9 @@ json_t		*esc_jarr(json_t *o, const char *key);
 json_t		*esc_jobj(json_t *o, const char *key);
 /* An id as text, for argv and SQL parameters. Test-lived. */
 const char	*esc_id_text(long long id);
+/* v (stolen; asserted not NULL, as a failed json_pack returns) as compact
+ * JSON text, for a request body. Test-lived. */
+const char	*esc_json_text(json_t *v);
 
 /*
  * Dates, as YYYY-MM-DD, computed by the bound database so they agree with
@@ -149,6 +152,8 @@ const char	*esc_find_ci(const char *hay, const char *needle);
 /* At most max bytes of s, cut on a UTF-8 character boundary: s itself
  * if it is short enough, else a test-lived copy. */
 const char	*esc_utf8_prefix(const char *s, size_t max);
+/* How many times needle occurs in hay, overlapping ones included. */
+int		 esc_count_str(const char *hay, const char *needle);
 
 /*
  * The domain, through `pal`.
@@ -202,6 +207,43 @@ int		 esc_event_index(json_t *eventos, const char *tipo,
 int		 esc_event_count(json_t *eventos, const char *tipo);
 /* SELECT count(*) FROM <table> WHERE mesa_id = mesa. */
 long long	 esc_count_in(const char *table, long long mesa);
+/* "tipo:dias:rol ..." of an activity's reminders (recordatorios rows),
+ * in the order they were planned; "" if none. Test-lived. */
+const char	*esc_recordatorios_of(long long actividad);
+
+/*
+ * Rows written straight with SQL into the bound database, for suites
+ * whose subject is what comes after (follow-up, dashboards): the way
+ * there through the API is other suites' business. Each returns the new
+ * row's id.
+ */
+
+/* A mesa of facilitador fac in fase, in time zone zona, held 120 days
+ * before its local today at 10:00 in "Cabildo". */
+long long	 esc_sql_mesa(long long fac, const char *titulo,
+		    const char *entidad, const char *zona, const char *fase);
+/* A 'local' commitment numero of mesa, running one year from 100 days
+ * before the mesa's local today. */
+long long	 esc_sql_compromiso(long long mesa, int numero,
+		    const char *titulo);
+/* An activity of compromiso due offset days from its mesa's local today,
+ * responsible resp of institucion (resp@mun.gob.mx), in estado with
+ * avance percent; a 'cumplida' one is fulfilled now. */
+long long	 esc_sql_actividad(long long compromiso, int numero,
+		    int offset, const char *desc, const char *resp,
+		    const char *institucion, const char *estado, int avance);
+
+/*
+ * What "nothing written" means, for tests of refusals: take a snapshot
+ * before, assert it unchanged after.
+ */
+
+/* Row counts of every table of the schema, then the mesas' fases and
+ * titles, the activities' estados and avances, the revoked links and
+ * the commitments' titles, as one line. Test-lived. */
+const char	*esc_snapshot(void);
+/* Fails the test, naming what, unless esc_snapshot() equals before. */
+void		 esc_assert_unchanged(const char *before, const char *what);
 
 /*
  * Mail, from the bound catcher.

@@ -20,6 +20,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -1290,29 +1291,39 @@ harness_http_header_cb(char *data, size_t size, size_t n, void *arg)
 	return size * n;
 }
 
-struct h_http
-h_http_hdrs(const char *method, const char *url, const char *token,
-    const char *content_type, const void *body, size_t len,
-    const char *const *headers)
+/*
+ * One request, h_http_hdrs's body. It neither asserts nor touches the
+ * test-lived arena, so h_http_parallel's threads may run it; false if
+ * curl could not even start (resp.error says so).
+ */
+static bool
+harness_http_perform(struct h_http *resp, const char *method,
+    const char *url, const char *token, const char *content_type,
+    const void *body, size_t len, const char *const *headers)
 {
-	struct h_http resp;
 	struct curl_slist *list = NULL;
 	struct buf b_body, b_head;
 	CURLcode rc;
 	CURL *curl;
+	char *line;
 	size_t i;
 
-	harness_init();
-	memset(&resp, 0, sizeof(resp));
+	memset(resp, 0, sizeof(*resp));
+	curl = curl_easy_init();
+	if (curl == NULL) {
+		snprintf(resp->error, sizeof(resp->error),
+		    "harness: curl_easy_init failed");
+		resp->body = xstrdup("");
+		resp->headers = xstrdup("");
+		return false;
+	}
 	buf_init(&b_body);
 	buf_init(&b_head);
-	curl = curl_easy_init();
-	cr_assert(curl != NULL, "harness: curl_easy_init failed");
 	curl_easy_setopt(curl, CURLOPT_URL, url);
 	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 30000L);
 	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
-	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, resp.error);
+	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, resp->error);
 	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, harness_http_body_cb);
 	curl_easy_setopt(curl, CURLOPT_WRITEDATA, &b_body);
 	curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION,
@@ -1331,30 +1342,79 @@ h_http_hdrs(const char *method, const char *url, const char *token,
 	}
 	/* No "Expect: 100-continue" round trip on large bodies. */
 	list = curl_slist_append(list, "Expect:");
-	if (content_type != NULL)
-		list = curl_slist_append(list, h_strf("Content-Type: %s",
-		    content_type));
-	else if (body != NULL)
+	/* curl_slist_append copies each line. */
+	if (content_type != NULL) {
+		line = xasprintf("Content-Type: %s", content_type);
+		list = curl_slist_append(list, line);
+		free(line);
+	} else if (body != NULL)
 		list = curl_slist_append(list, "Content-Type:");
-	if (token != NULL)
-		list = curl_slist_append(list, h_strf("Authorization: Bearer "
-		    "%s", token));
+	if (token != NULL) {
+		line = xasprintf("Authorization: Bearer %s", token);
+		list = curl_slist_append(list, line);
+		free(line);
+	}
 	for (i = 0; headers != NULL && headers[i] != NULL; i++)
 		list = curl_slist_append(list, headers[i]);
 	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
 
 	rc = curl_easy_perform(curl);
 	if (rc == CURLE_OK)
-		curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &resp.status);
-	else if (resp.error[0] == '\0')
-		snprintf(resp.error, sizeof(resp.error), "%s",
+		curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &resp->status);
+	else if (resp->error[0] == '\0')
+		snprintf(resp->error, sizeof(resp->error), "%s",
 		    curl_easy_strerror(rc));
 	curl_easy_cleanup(curl);
 	curl_slist_free_all(list);
-	resp.len = b_body.len;
-	resp.body = harness_buf_take(&b_body);
-	resp.headers = harness_buf_take(&b_head);
+	resp->len = b_body.len;
+	resp->body = harness_buf_take(&b_body);
+	resp->headers = harness_buf_take(&b_head);
+	return true;
+}
+
+struct h_http
+h_http_hdrs(const char *method, const char *url, const char *token,
+    const char *content_type, const void *body, size_t len,
+    const char *const *headers)
+{
+	struct h_http resp;
+	bool started;
+
+	harness_init();
+	started = harness_http_perform(&resp, method, url, token,
+	    content_type, body, len, headers);
+	cr_assert(started, "%s", resp.error);
 	return resp;
+}
+
+static void *
+harness_parallel_cb(void *arg)
+{
+	struct h_http_req *q = arg;
+
+	harness_http_perform(&q->resp, q->method, q->url, q->token,
+	    q->json != NULL ? "application/json" : NULL, q->json,
+	    q->json != NULL ? strlen(q->json) : 0, NULL);
+	return NULL;
+}
+
+void
+h_http_parallel(struct h_http_req *reqs, int n)
+{
+	pthread_t *t;
+	int i, err;
+
+	harness_init();
+	t = xmalloc((size_t)n * sizeof(*t));
+	for (i = 0; i < n; i++) {
+		err = pthread_create(&t[i], NULL, harness_parallel_cb,
+		    &reqs[i]);
+		cr_assert_eq(err, 0, "harness: pthread_create: %s",
+		    strerror(err));
+	}
+	for (i = 0; i < n; i++)
+		pthread_join(t[i], NULL);
+	free(t);
 }
 
 struct h_http

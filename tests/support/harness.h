@@ -337,6 +337,22 @@ struct h_http	 h_http_hdrs(const char *method, const char *url,
  * application/json body. */
 struct h_http	 h_api(const struct h_pald *pald, const char *method,
 		    const char *path, const char *token, const char *json);
+/* One request of h_http_parallel. */
+struct h_http_req {
+	const char	*method;
+	const char	*url;
+	const char	*token;		/* NULL: no Authorization */
+	const char	*json;		/* application/json body; NULL: none */
+	struct h_http	 resp;		/* the answer; owned, h_http_free() */
+};
+/*
+ * Sends reqs[0..n) at once, each from a thread of its own (races between
+ * requests, or between daemons), and returns when every one has its
+ * answer in resp. A request that got none has resp.status 0 and
+ * resp.error; checking the answers is the caller's (in the test's
+ * thread, where Criterion's assertions work).
+ */
+void		 h_http_parallel(struct h_http_req *reqs, int n);
 /* Value of a response header (case-insensitive name), NULL if absent.
  * Test-lived. */
 const char	*h_http_header(const struct h_http *resp, const char *name);
