@@ -705,21 +705,34 @@ req_param_id(struct req *rq, int i, long long *out)
 	return false;
 }
 
-char *
-req_query(const struct req *rq, const char *name)
+/* Parameter name of an "a=1&b=2" string, decoded and owned, or NULL. */
+static char *
+http_param(const char *s, const char *name)
 {
 	struct evkeyvalq q;
 	const char *v;
 	char *out = NULL;
 
-	if (rq->query == NULL)
+	if (s == NULL)
 		return NULL;
 	TAILQ_INIT(&q);
-	if (evhttp_parse_query_str(rq->query, &q) == 0) {
+	if (evhttp_parse_query_str(s, &q) == 0) {
 		v = evhttp_find_header(&q, name);
 		if (v != NULL)
 			out = xstrdup(v);
 	}
 	evhttp_clear_headers(&q);
 	return out;
+}
+
+char *
+req_query(const struct req *rq, const char *name)
+{
+	return http_param(rq->query, name);
+}
+
+char *
+req_form(const struct req *rq, const char *name)
+{
+	return http_param(rq->body, name);
 }

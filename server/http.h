@@ -101,5 +101,7 @@ json_t	*req_json(struct req *rq);
 bool	req_param_id(struct req *rq, int i, long long *out);
 /* A query parameter, decoded and owned (free()), or NULL if absent. */
 char	*req_query(const struct req *rq, const char *name);
+/* The same from a form body (application/x-www-form-urlencoded). */
+char	*req_form(const struct req *rq, const char *name);
 
 #endif

@@ -26,12 +26,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-
-#include <sys/queue.h>
-
-#include <event2/http.h>
-#include <event2/keyvalq_struct.h>
 
 #include "api_monitoreo.h"
 #include "buf.h"
@@ -219,31 +213,13 @@ web_monitoreo_entrar_ver(struct req *rq)
 	web_monitoreo_formulario_entrar(rq, 200, NULL);
 }
 
-/* The token field of the form body; owned, NULL if absent. */
-static char *
-web_monitoreo_campo_token(const struct req *rq)
-{
-	struct evkeyvalq q;
-	const char *v;
-	char *out = NULL;
-
-	if (rq->body == NULL)
-		return NULL;
-	TAILQ_INIT(&q);
-	if (evhttp_parse_query_str(rq->body, &q) == 0 &&
-	    (v = evhttp_find_header(&q, "token")) != NULL)
-		out = xstrdup(v);
-	evhttp_clear_headers(&q);
-	return out;
-}
-
 void
 web_monitoreo_entrar(struct req *rq)
 {
 	char hash[TOKEN_HASH_LEN + 1];
 	struct usuario u;
 	struct error err;
-	char *token = web_monitoreo_campo_token(rq), *t;
+	char *token = req_form(rq, "token"), *t;
 
 	/* Pasted tokens often carry spaces or a line end around them. */
 	t = token;
