@@ -76,6 +76,42 @@ buf_put_short(struct buf *b, const char *s, size_t max)
 		buf_puts(b, "…");
 }
 
+/*
+ * The runs between escapes are copied whole: the callers write thousands
+ * of strings per answer.
+ */
+void
+buf_put_json_str(struct buf *b, const char *s)
+{
+	const char *run;
+
+	if (s == NULL) {
+		buf_puts(b, "null");
+		return;
+	}
+	buf_putc(b, '"');
+	for (run = s; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		buf_append(b, run, (size_t)(s - run));
+		run = s + 1;
+		switch (c) {
+		case '"':	buf_puts(b, "\\\""); break;
+		case '\\':	buf_puts(b, "\\\\"); break;
+		case '\b':	buf_puts(b, "\\b"); break;
+		case '\f':	buf_puts(b, "\\f"); break;
+		case '\n':	buf_puts(b, "\\n"); break;
+		case '\r':	buf_puts(b, "\\r"); break;
+		case '\t':	buf_puts(b, "\\t"); break;
+		default:	buf_printf(b, "\\u%04x", c); break;
+		}
+	}
+	buf_append(b, run, (size_t)(s - run));
+	buf_putc(b, '"');
+}
+
 void
 buf_putc(struct buf *b, char c)
 {

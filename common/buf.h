@@ -26,6 +26,15 @@ void	 buf_putc(struct buf *b, char c);
  * description shortened for a summary or a tooltip.
  */
 void	 buf_put_short(struct buf *b, const char *s, size_t max);
+/*
+ * Appends s (borrowed, UTF-8) as a JSON string, quotes included, as
+ * json_dumps(JSON_COMPACT) writes it except that \u escapes use lower-case
+ * hex: '"' and '\\' get a backslash, \b \f \n \r \t their short
+ * forms, other bytes below 0x20 "\u00xx"; everything else, DEL, '/' and
+ * multibyte characters included, is copied as is (s is not checked: it
+ * must already be valid UTF-8). A NULL s appends null.
+ */
+void	 buf_put_json_str(struct buf *b, const char *s);
 void	 buf_printf(struct buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void	 buf_vprintf(struct buf *b, const char *fmt, va_list ap)

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "config.h"
 #include "csv.h"
 #include "xmalloc.h"
@@ -106,48 +107,17 @@ out:
  * The answers are written straight as JSON text into a buffer rather
  * than built as a jansson tree and dumped: for 10,000 activities the
  * tree's allocations were most of the daemon's time (DESIGN.md section
- * 9 asks for under 100 ms). The text is what json_dumps(JSON_COMPACT)
- * writes: UTF-8 as is (the database is UTF-8), '"', '\\' and control
- * characters escaped.
+ * 9 asks for under 100 ms). Strings go through buf_put_json_str, which
+ * writes what json_dumps(JSON_COMPACT) does: UTF-8 as is (the database
+ * is UTF-8), '"', '\\' and control characters escaped.
+ *
+ * ,"key": then the string s (or null).
  */
-static void
-api_monitoreo_jstr(struct buf *b, const char *s)
-{
-	const char *run;
-
-	if (s == NULL) {
-		buf_puts(b, "null");
-		return;
-	}
-	buf_putc(b, '"');
-	for (run = s; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
-		buf_append(b, run, (size_t)(s - run));
-		run = s + 1;
-		switch (c) {
-		case '"':	buf_puts(b, "\\\""); break;
-		case '\\':	buf_puts(b, "\\\\"); break;
-		case '\b':	buf_puts(b, "\\b"); break;
-		case '\f':	buf_puts(b, "\\f"); break;
-		case '\n':	buf_puts(b, "\\n"); break;
-		case '\r':	buf_puts(b, "\\r"); break;
-		case '\t':	buf_puts(b, "\\t"); break;
-		default:	buf_printf(b, "\\u%04x", c); break;
-		}
-	}
-	buf_append(b, run, (size_t)(s - run));
-	buf_putc(b, '"');
-}
-
-/* ,"key": then the string s (or null). */
 static void
 api_monitoreo_jkey_str(struct buf *b, const char *key, const char *s)
 {
 	buf_printf(b, ",\"%s\":", key);
-	api_monitoreo_jstr(b, s);
+	buf_put_json_str(b, s);
 }
 
 static void
@@ -164,7 +134,7 @@ api_monitoreo_vencida(struct buf *b, const struct monitoreo_actividad *a)
 		return;
 	}
 	buf_puts(b, "{\"reportado\":");
-	api_monitoreo_jstr(b, a->ua_reportado);
+	buf_put_json_str(b, a->ua_reportado);
 	api_monitoreo_jkey_str(b, "estado", a->ua_estado);
 	if (a->ua_avance >= 0)
 		buf_printf(b, ",\"avance\":%d", a->ua_avance);
@@ -332,7 +302,7 @@ api_monitoreo_fila_json(struct buf *out, const struct api_monitoreo_fila *r,
 		buf_printf(out, "%s\"%s\":", col > 0 ? "," : "",
 		    monitoreo_columnas[col]);
 		if (r->nulo[col] || r->s[col] != NULL)
-			api_monitoreo_jstr(out, r->s[col]);
+			buf_put_json_str(out, r->s[col]);
 		else
 			buf_printf(out, "%lld", r->n[col]);
 	}

@@ -1,14 +1,16 @@
 /*
  * libpq helpers shared by the DB workers, the mailer and startup. They map
  * PostgreSQL failures to struct error so handlers can answer with the
- * right status. They do not retry or reconnect: the caller owns the
- * connection and decides (see dbpool.c and mailer.c).
+ * right status, and quote the elements of the array literals that batch
+ * many rows into one statement. They do not retry or reconnect: the
+ * caller owns the connection and decides (see dbpool.c and mailer.c).
  */
 #include "db.h"
 
 #include <stdio.h>
 #include <string.h>
 
+#include "buf.h"
 #include "log.h"
 
 /* SQLSTATE classes and codes we answer differently. */
@@ -229,4 +231,29 @@ bool
 db_ok(PGconn *conn)
 {
 	return conn != NULL && PQstatus(conn) == CONNECTION_OK;
+}
+
+/*
+ * The runs between quotes and backslashes are copied whole: a reminder
+ * pass writes megabytes of events' JSON this way.
+ */
+void
+db_array_str(struct buf *b, const char *s)
+{
+	if (s == NULL) {
+		buf_puts(b, "NULL");
+		return;
+	}
+	buf_putc(b, '"');
+	for (;;) {
+		size_t run = strcspn(s, "\"\\");
+
+		buf_append(b, s, run);
+		s += run;
+		if (*s == '\0')
+			break;
+		buf_putc(b, '\\');
+		buf_putc(b, *s++);
+	}
+	buf_putc(b, '"');
 }

@@ -15,6 +15,8 @@
 
 #include "error.h"
 
+struct buf;
+
 /*
  * Runs sql with text parameters (values[i] may be NULL for SQL NULL).
  * Returns an owned result (PQclear) of status COMMAND_OK or TUPLES_OK, or
@@ -46,6 +48,14 @@ PGresult *db_exec_prepared(PGconn *conn, struct error *err,
 /* Runs a statement and discards its result. */
 bool	db_command(PGconn *conn, struct error *err, const char *sql,
 	    int nparams, const char *const *values);
+/*
+ * Appends one element of a PostgreSQL array literal ("{...}", sent as a
+ * text parameter and cast to text[] or bigint[]) to b: s (borrowed)
+ * between double quotes with a backslash before each '"' and '\\', the
+ * only bytes array input treats specially inside quotes; or NULL, bare,
+ * when s is NULL. Braces and commas are the caller's.
+ */
+void	db_array_str(struct buf *b, const char *s);
 /* Connects with conninfo; NULL with err (503) if it could not. */
 PGconn	*db_connect(const char *conninfo, int timeout_s, struct error *err);
 /* True if the connection is usable. */

@@ -198,8 +198,8 @@ out:
 
 /*
  * The batch: one PostgreSQL array literal per text column, "{...}" once
- * closed, each element quoted (or NULL) so that no text needs more than
- * escaping its quotes and backslashes.
+ * closed, each element quoted (or NULL) by db_array_str so that no text
+ * needs more than escaping its quotes and backslashes.
  */
 
 static void
@@ -212,22 +212,7 @@ static void
 outbox_arr_str(struct buf *a, size_t n, const char *s)
 {
 	outbox_arr_sep(a, n);
-	if (s == NULL) {
-		buf_puts(a, "NULL");
-		return;
-	}
-	buf_putc(a, '"');
-	for (;;) {
-		size_t run = strcspn(s, "\"\\");
-
-		buf_append(a, s, run);
-		s += run;
-		if (*s == '\0')
-			break;
-		buf_putc(a, '\\');
-		buf_putc(a, *s++);
-	}
-	buf_putc(a, '"');
+	db_array_str(a, s);
 }
 
 /*
