@@ -25,8 +25,8 @@
  *     their links with another, and at the end withdraws (deletes,
  *     uncommitted) the email and link of any row that conflicted;
  *  8. writes one 'recordatorio.enviado' event per mesa and pass, listing
- *     what was queued, with one INSERT (the outbox trigger adds one event
- *     per delivery).
+ *     what was queued, with one INSERT (store_eventos_lote; the outbox
+ *     trigger adds one event per delivery).
  *
  * The unique key of recordatorios, not the lock nor the stored dates, is
  * what makes "never twice" hold: an email commits only with the row it
@@ -160,26 +160,12 @@ reminders_arr_null(struct reminders_arr *a)
 	buf_puts(&a->b, "NULL");
 }
 
-/*
- * A quoted element: backslash before " and \, as array input wants. The
- * runs between them are copied whole: the events' JSON alone is megabytes.
- */
+/* A quoted element (s is never NULL here: NULLs are reminders_arr_null). */
 static void
 reminders_arr_str(struct reminders_arr *a, const char *s)
 {
 	reminders_arr_sep(a);
-	buf_putc(&a->b, '"');
-	for (;;) {
-		size_t run = strcspn(s, "\"\\");
-
-		buf_append(&a->b, s, run);
-		s += run;
-		if (*s == '\0')
-			break;
-		buf_putc(&a->b, '\\');
-		buf_putc(&a->b, *s++);
-	}
-	buf_putc(&a->b, '"');
+	db_array_str(&a->b, s);
 }
 
 /* Closes the literal; borrowed until reminders_arr_cleanup. */
@@ -1528,25 +1514,6 @@ reminders_cmp_row_mesa(const void *a, const void *b)
 	return (x->id > y->id) - (x->id < y->id);
 }
 
-/* A JSON string: quotes, backslashes and control characters escaped. */
-static void
-reminders_json_str(struct buf *b, const char *s)
-{
-	buf_putc(b, '"');
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\') {
-			buf_putc(b, '\\');
-			buf_putc(b, (char)c);
-		} else if (c < 0x20)
-			buf_printf(b, "\\u%04x", c);
-		else
-			buf_putc(b, (char)c);
-	}
-	buf_putc(b, '"');
-}
-
 static void
 reminders_json_ll(struct buf *b, const char *key, long long v)
 {
@@ -1572,12 +1539,12 @@ reminders_row_text(struct buf *b, const struct reminders_row *row)
 	reminders_json_ll(b, "actividad_id", row->actividad_id);
 	reminders_json_ll(b, "actor_id", row->actor_id);
 	buf_puts(b, "\"tipo\":");
-	reminders_json_str(b, row->tipo);
+	buf_put_json_str(b, row->tipo);
 	buf_printf(b, ",\"fecha\":\"%s\",\"dias\":%d,\"destinatario\":",
 	    fecha, row->dias);
-	reminders_json_str(b, row->destinatario);
+	buf_put_json_str(b, row->destinatario);
 	buf_puts(b, ",\"rol\":");
-	reminders_json_str(b, row->rol);
+	buf_put_json_str(b, row->rol);
 	buf_putc(b, ',');
 	reminders_json_ll(b, "outbox_id", row->outbox_id);
 	b->data[b->len - 1] = '}';
@@ -1594,11 +1561,11 @@ reminders_eventos(struct reminders_pass *p, struct error *err)
 		"previos", "de vencimiento", "de actividad vencida",
 		"de acuse de recibo",
 	};
-	struct reminders_arr mesas, descs, datos;
 	struct reminders_row **by_mesa;
 	struct buf desc, json;
-	const char *v[3];
-	size_t i = 0;
+	long long *mesas;
+	char **descs, **datos;
+	size_t i = 0, n_mesas = 0;
 	bool ok;
 
 	if (p->n_rows == 0)
@@ -1609,9 +1576,10 @@ reminders_eventos(struct reminders_pass *p, struct error *err)
 	for (size_t k = 0; k < p->n_rows; k++)
 		by_mesa[k] = &p->rows[k];
 	qsort(by_mesa, p->n_rows, sizeof(*by_mesa), reminders_cmp_row_mesa);
-	reminders_arr_init(&mesas);
-	reminders_arr_init(&descs);
-	reminders_arr_init(&datos);
+	/* At most one event per reminder. */
+	mesas = xcalloc(p->n_rows, sizeof(*mesas));
+	descs = xcalloc(p->n_rows, sizeof(*descs));
+	datos = xcalloc(p->n_rows, sizeof(*datos));
 	buf_init(&desc);
 	buf_init(&json);
 	while (i < p->n_rows) {
@@ -1644,21 +1612,21 @@ reminders_eventos(struct reminders_pass *p, struct error *err)
 			first = 0;
 		}
 		buf_putc(&desc, '.');
-		reminders_arr_ll(&mesas, mesa);
-		reminders_arr_str(&descs, desc.data);
-		reminders_arr_str(&datos, json.data);
+		mesas[n_mesas] = mesa;
+		descs[n_mesas] = buf_steal(&desc);
+		datos[n_mesas] = buf_steal(&json);
+		n_mesas++;
 	}
-	v[0] = reminders_arr_end(&mesas);
-	v[1] = reminders_arr_end(&descs);
-	v[2] = reminders_arr_end(&datos);
-	ok = db_command(p->conn, err, "INSERT INTO eventos (mesa_id, tipo,"
-	    " descripcion, datos)"
-	    " SELECT m, 'recordatorio.enviado', d, j::jsonb"
-	    " FROM unnest($1::bigint[], $2::text[], $3::text[]) AS u(m, d, j)",
-	    3, v);
-	reminders_arr_cleanup(&mesas);
-	reminders_arr_cleanup(&descs);
-	reminders_arr_cleanup(&datos);
+	ok = store_eventos_lote(p->conn, "recordatorio.enviado", n_mesas,
+	    mesas, (const char *const *)descs, (const char *const *)datos,
+	    err);
+	for (size_t k = 0; k < n_mesas; k++) {
+		free(descs[k]);
+		free(datos[k]);
+	}
+	free(mesas);
+	free(descs);
+	free(datos);
 	buf_cleanup(&desc);
 	buf_cleanup(&json);
 	free(by_mesa);

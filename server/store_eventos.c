@@ -1,7 +1,8 @@
 /*
  * The timeline. Events are appended inside the transaction of the change
  * they describe, so a change and its event commit or vanish together;
- * the table refuses UPDATE, so nothing rewrites history.
+ * the table refuses UPDATE, so nothing rewrites history. Events come
+ * one at a time or, from a reminder pass, many in one statement.
  */
 #include "store_eventos.h"
 
@@ -10,18 +11,38 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "db.h"
 #include "validate.h"
 
 #define ISO_UTC(col) \
 	"to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 
+/* Bytes of a description's buffer: it keeps one byte less. */
+#define STORE_EVENTOS_DESCRIPCION	2000
+
+/*
+ * After n = snprintf(d, STORE_EVENTOS_DESCRIPCION, ...): a cut description
+ * must not end inside a UTF-8 character.
+ */
+static void
+store_eventos_cut(char *d, int n)
+{
+	if (n >= STORE_EVENTOS_DESCRIPCION) {
+		size_t len = strlen(d);
+
+		while (len > 0 && !validate_utf8(d, len))
+			d[--len] = '\0';
+	}
+}
+
 bool
 store_evento(PGconn *conn, long long mesa_id, long long usuario_id,
     long long actor_id, const char *tipo, json_t *datos, struct error *err,
     const char *fmt, ...)
 {
-	char mesa[24], usuario[24], actor[24], descripcion[2000];
+	char mesa[24], usuario[24], actor[24];
+	char descripcion[STORE_EVENTOS_DESCRIPCION];
 	char *json = NULL;
 	const char *p[6];
 	va_list ap;
@@ -31,13 +52,7 @@ store_evento(PGconn *conn, long long mesa_id, long long usuario_id,
 	va_start(ap, fmt);
 	n = vsnprintf(descripcion, sizeof(descripcion), fmt, ap);
 	va_end(ap);
-	/* A cut description must not end inside a UTF-8 character. */
-	if (n >= (int)sizeof(descripcion)) {
-		size_t len = strlen(descripcion);
-
-		while (len > 0 && !validate_utf8(descripcion, len))
-			descripcion[--len] = '\0';
-	}
+	store_eventos_cut(descripcion, n);
 	snprintf(mesa, sizeof(mesa), "%lld", mesa_id);
 	snprintf(usuario, sizeof(usuario), "%lld", usuario_id);
 	snprintf(actor, sizeof(actor), "%lld", actor_id);
@@ -55,6 +70,54 @@ store_evento(PGconn *conn, long long mesa_id, long long usuario_id,
 	    6, p);
 	free(json);
 	json_decref(datos);
+	return ok;
+}
+
+/*
+ * One array literal per column, so that the SQL stays one statement
+ * whatever n is (one INSERT per event was a round trip each).
+ */
+bool
+store_eventos_lote(PGconn *conn, const char *tipo, size_t n,
+    const long long *mesa_ids, const char *const *descripciones,
+    const char *const *datos, struct error *err)
+{
+	char descripcion[STORE_EVENTOS_DESCRIPCION];
+	struct buf mesas, descs, json;
+	const char *p[4];
+	bool ok;
+
+	if (n == 0)
+		return true;
+	buf_init(&mesas);
+	buf_init(&descs);
+	buf_init(&json);
+	for (size_t i = 0; i < n; i++) {
+		char sep = i == 0 ? '{' : ',';
+
+		store_eventos_cut(descripcion, snprintf(descripcion,
+		    sizeof(descripcion), "%s", descripciones[i]));
+		buf_printf(&mesas, "%c%lld", sep, mesa_ids[i]);
+		buf_putc(&descs, sep);
+		db_array_str(&descs, descripcion);
+		buf_putc(&json, sep);
+		db_array_str(&json, datos[i]);
+	}
+	buf_putc(&mesas, '}');
+	buf_putc(&descs, '}');
+	buf_putc(&json, '}');
+	p[0] = mesas.data;
+	p[1] = descs.data;
+	p[2] = json.data;
+	p[3] = tipo;
+	ok = db_command(conn, err, "INSERT INTO eventos (mesa_id, tipo,"
+	    " descripcion, datos)"
+	    " SELECT m, $4::text, d, j::jsonb"
+	    " FROM unnest($1::bigint[], $2::text[], $3::text[]) AS u(m, d, j)",
+	    4, p);
+	buf_cleanup(&mesas);
+	buf_cleanup(&descs);
+	buf_cleanup(&json);
 	return ok;
 }
 
