@@ -43,13 +43,7 @@ setup(void)
 	esc_setup(&db, &smtp, &pald, NULL, admin, sizeof(admin));
 }
 
-static void
-teardown(void)
-{
-	esc_teardown();
-}
-
-TestSuite(acuerdos, .init = setup, .fini = teardown, .timeout = 120);
+TestSuite(acuerdos, .init = setup, .fini = esc_teardown, .timeout = 120);
 
 /*
  * Small tools: text and files (the common ones are escenario.h's).

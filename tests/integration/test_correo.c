@@ -24,13 +24,7 @@ setup(void)
 	esc_setup(&db, &smtp, &pald, NULL, admin, sizeof(admin));
 }
 
-static void
-teardown(void)
-{
-	esc_teardown();
-}
-
-TestSuite(correo, .init = setup, .fini = teardown, .timeout = 60);
+TestSuite(correo, .init = setup, .fini = esc_teardown, .timeout = 60);
 
 static const char *
 estado_of(const char *rcpt)

@@ -82,13 +82,7 @@ setup(void)
 	act_acuerdos = actividad(c, 1, ANA, "pendiente");
 }
 
-static void
-teardown(void)
-{
-	esc_teardown();
-}
-
-TestSuite(feeds, .init = setup, .fini = teardown, .timeout = 120);
+TestSuite(feeds, .init = setup, .fini = esc_teardown, .timeout = 120);
 
 /* The feed URL `pal feed crear` printed. Test-lived. */
 static const char *
@@ -128,16 +122,6 @@ feed_status(const char *url)
 	return status;
 }
 
-static int
-count(const char *hay, const char *needle)
-{
-	int n = 0;
-
-	for (const char *p = hay; (p = strstr(p, needle)) != NULL; p++)
-		n++;
-	return n;
-}
-
 static bool
 has_uid(const char *ics, long long id)
 {
@@ -156,8 +140,8 @@ Test(feeds, garante)
 	    esc_id_text(gar_a.id)), 1);
 	ics = feed_get(url);
 	cr_assert(strstr(ics, "METHOD:PUBLISH\r\n") != NULL, "%s", ics);
-	cr_assert_eq(count(ics, "BEGIN:VEVENT\r\n"), 2, "%s", ics);
-	cr_assert_eq(count(ics, "DTSTART;VALUE=DATE:"), 2, "%s", ics);
+	cr_assert_eq(esc_count_str(ics, "BEGIN:VEVENT\r\n"), 2, "%s", ics);
+	cr_assert_eq(esc_count_str(ics, "DTSTART;VALUE=DATE:"), 2, "%s", ics);
 	cr_assert(has_uid(ics, act_ana) && has_uid(ics, act_luis), "%s", ics);
 	cr_assert(!has_uid(ics, act_cumplida), "cumplida listed: %s", ics);
 	cr_assert(!has_uid(ics, act_b), "other entidad listed: %s", ics);
@@ -188,7 +172,7 @@ Test(feeds, responsable)
 	cr_assert_str_eq(h_db_query_str(&db, "SELECT email FROM enlaces"
 	    " WHERE proposito = 'feed'"), "luis@mun.gob.mx");
 	ics = feed_get(url);
-	cr_assert_eq(count(ics, "BEGIN:VEVENT\r\n"), 1, "%s", ics);
+	cr_assert_eq(esc_count_str(ics, "BEGIN:VEVENT\r\n"), 1, "%s", ics);
 	cr_assert(has_uid(ics, act_luis), "%s", ics);
 	cr_assert(strstr(ics, LUIS) != NULL, "responsable missing: %s", ics);
 	free(ics);

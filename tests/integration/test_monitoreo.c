@@ -34,46 +34,13 @@ static char admin[80];
 static struct esc_usuario gar_a, gar_todos, fac_a, fac_b;
 static long long mesa_a, mesa_b, act_vencida, act_por_vencer;
 
-static long long
-mesa(long long fac, const char *titulo, const char *entidad,
-    const char *zona, const char *fase)
-{
-	return h_db_query_int(&db, "INSERT INTO mesas (titulo, entidad,"
-	    " zona_horaria, fase, facilitador_id, fecha, hora, lugar)"
-	    " VALUES ($1, $2, $3, $4, $5,"
-	    "  (now() AT TIME ZONE $3)::date - 120, '10:00', 'Cabildo')"
-	    " RETURNING id", titulo, entidad, zona, fase, esc_id_text(fac));
-}
-
-static long long
-compromiso(long long m, int numero, const char *titulo)
-{
-	return h_db_query_int(&db, "INSERT INTO compromisos (mesa_id, numero,"
-	    " titulo, tipo, inicio, fin)"
-	    " SELECT id, $2::int, $3, 'local', h - 100,"
-	    "  (h - 100 + interval '1 year' - interval '1 day')::date"
-	    " FROM (SELECT id, (now() AT TIME ZONE zona_horaria)::date AS h"
-	    "  FROM mesas WHERE id = $1) m RETURNING id", esc_id_text(m),
-	    h_strf("%d", numero), titulo);
-}
-
-/* An activity due offset days from its mesa's local today. */
+/* An activity of this suite's institution; see esc_sql_actividad. */
 static long long
 actividad(long long c, int numero, int offset, const char *desc,
     const char *resp, const char *estado, int avance)
 {
-	return h_db_query_int(&db, "INSERT INTO actividades (mesa_id,"
-	    " compromiso_id, numero, descripcion, responsable_nombre,"
-	    " responsable_institucion, responsable_email, fecha_limite,"
-	    " estado, avance, cumplimiento)"
-	    " SELECT c.mesa_id, c.id, $2::int, $3, $4, 'Tesorería, municipal',"
-	    "  'resp@mun.gob.mx',"
-	    "  (now() AT TIME ZONE m.zona_horaria)::date + $5::int, $6,"
-	    "  $7::int, CASE WHEN $6 = 'cumplida' THEN now() END"
-	    " FROM compromisos c JOIN mesas m ON m.id = c.mesa_id"
-	    " WHERE c.id = $1 RETURNING id", esc_id_text(c),
-	    h_strf("%d", numero), desc, resp, h_strf("%d", offset), estado,
-	    h_strf("%d", avance));
+	return esc_sql_actividad(c, numero, offset, desc, resp,
+	    "Tesorería, municipal", estado, avance);
 }
 
 static void
@@ -91,16 +58,16 @@ setup(void)
 	fac_b = esc_usuario_crear("Federico Facilitador", "fed@stl.mx",
 	    "facilitador", NULL);
 
-	mesa_a = mesa(fac_a.id, MESA_A, ENTIDAD_A, "America/Mexico_City",
-	    "en_seguimiento");
-	c = compromiso(mesa_a, 1, COMPROMISO_A1);
+	mesa_a = esc_sql_mesa(fac_a.id, MESA_A, ENTIDAD_A,
+	    "America/Mexico_City", "en_seguimiento");
+	c = esc_sql_compromiso(mesa_a, 1, COMPROMISO_A1);
 	act_vencida = actividad(c, 1, -10, DESC_VENCIDA, RESP_VENCIDA,
 	    "en_progreso", 40);
 	act_por_vencer = actividad(c, 2, 3, DESC_POR_VENCER, "Ana Ruiz",
 	    "pendiente", 0);
 	actividad(c, 3, 60, "Publicar el padrón", "Ana Ruiz", "pendiente", 0);
 	actividad(c, 4, -5, "Abrir el portal", "Ana Ruiz", "cumplida", 100);
-	c = compromiso(mesa_a, 2, "Padrón de proveedores");
+	c = esc_sql_compromiso(mesa_a, 2, "Padrón de proveedores");
 	actividad(c, 1, 90, "Depurar el padrón", "Eva Díaz", "pendiente", 0);
 	h_db_exec(&db, "INSERT INTO avances (mesa_id, actividad_id, estado,"
 	    " avance, nota, reportado, usuario_id)"
@@ -108,26 +75,20 @@ setup(void)
 	    " $4)", esc_id_text(mesa_a), esc_id_text(act_vencida), NOTA,
 	    esc_id_text(fac_a.id));
 
-	mesa_b = mesa(fac_b.id, MESA_B, ENTIDAD_B, "America/Tijuana",
-	    "concluida");
-	c = compromiso(mesa_b, 1, "Obra pública en Zapopan");
+	mesa_b = esc_sql_mesa(fac_b.id, MESA_B, ENTIDAD_B,
+	    "America/Tijuana", "concluida");
+	c = esc_sql_compromiso(mesa_b, 1, "Obra pública en Zapopan");
 	actividad(c, 1, 30, "Publicar las licitaciones", "Raúl Soto",
 	    "pendiente", 0);
 	actividad(c, 2, -1, "Instalar el comité", "Raúl Soto", "pendiente",
 	    0);
 
-	c = compromiso(mesa(fac_a.id, MESA_C, ENTIDAD_A,
+	c = esc_sql_compromiso(esc_sql_mesa(fac_a.id, MESA_C, ENTIDAD_A,
 	    "America/Mexico_City", "acuerdos"), 1, "Sin seguimiento");
 	actividad(c, 1, -3, "Nada que vigilar", "Nadie", "pendiente", 0);
 }
 
-static void
-teardown(void)
-{
-	esc_teardown();
-}
-
-TestSuite(monitoreo, .init = setup, .fini = teardown, .timeout = 120);
+TestSuite(monitoreo, .init = setup, .fini = esc_teardown, .timeout = 120);
 
 static json_t *
 pal_of(json_t *reply, long long mesa_id)
@@ -430,7 +391,7 @@ Test(monitoreo, exportar)
  */
 Test(monitoreo, diez_mil_actividades)
 {
-	long long m = mesa(fac_b.id, "Mesa grande", ENTIDAD_B,
+	long long m = esc_sql_mesa(fac_b.id, "Mesa grande", ENTIDAD_B,
 	    "America/Mexico_City", "en_seguimiento"), t0, ms;
 	json_t *j, *p;
 

@@ -37,13 +37,7 @@ setup(void)
 	esc_setup(&db, &smtp, &pald, NULL, admin, sizeof(admin));
 }
 
-static void
-teardown(void)
-{
-	esc_teardown();
-}
-
-TestSuite(preparacion, .init = setup, .fini = teardown, .timeout = 90);
+TestSuite(preparacion, .init = setup, .fini = esc_teardown, .timeout = 90);
 
 /*
  * Small tools (the common ones are escenario.h's).

@@ -19,14 +19,11 @@
  */
 #include <criterion/criterion.h>
 
-#include <pthread.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <curl/curl.h>
-
 #include "dates.h"
+#include "escenario.h"
 #include "harness.h"
 #include "token.h"
 
@@ -47,18 +44,13 @@ static size_t n_kept;
 static void
 setup(void)
 {
-	h_db_create(&db);
-	h_smtp_start(&smtp);
-	h_pald_start(&pald, &db, &smtp, EXTRA);
-	h_pald_admin_token(&pald, admin, sizeof(admin));
+	esc_setup(&db, &smtp, &pald, EXTRA, admin, sizeof(admin));
 }
 
 static void
 teardown(void)
 {
-	h_pald_stop(&pald);
-	h_smtp_stop(&smtp);
-	h_db_drop(&db);
+	esc_teardown();
 	while (n_kept > 0)
 		json_decref(kept[--n_kept]);
 }
@@ -192,18 +184,6 @@ offset_index(int offset)
 			return i;
 	cr_assert_fail("no activity at %+d", offset);
 	return 0;
-}
-
-/* "tipo:dias:rol ..." of an activity's reminders, in order. */
-static const char *
-reminders_of(long long actividad_id)
-{
-	const char *s = h_db_query_str(&db, "SELECT coalesce(string_agg("
-	    "tipo || ':' || dias || ':' || rol_destinatario, ' '"
-	    " ORDER BY id), '') FROM recordatorios WHERE actividad_id = $1",
-	    id_text(actividad_id));
-
-	return s != NULL ? s : "";
 }
 
 /* The local day number of today in Mexico City. */
@@ -371,10 +351,10 @@ Test(recordatorios, each_offset_gets_its_reminder_once)
 			    "lowercased", dest);
 	}
 	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
-		cr_assert_str_eq(reminders_of(fx.act[offset_index(
+		cr_assert_str_eq(esc_recordatorios_of(fx.act[offset_index(
 		    want[i].offset)]), want[i].rows, "activity at %+d",
 		    want[i].offset);
-	cr_assert_str_eq(reminders_of(fx.cumplida), "");
+	cr_assert_str_eq(esc_recordatorios_of(fx.cumplida), "");
 	cr_assert_eq(count("SELECT count(*) FROM recordatorios"
 	    " WHERE outbox_id IS NULL"), 0);
 	cr_assert_eq(count("SELECT count(*) FROM outbox"
@@ -510,11 +490,11 @@ Test(recordatorios, next_days_bring_the_next_reminders)
 	/* Day 1: 31 -> 30, 1 -> 0, 0 -> -1; the rest wait. */
 	un_dia_despues();
 	cr_assert_eq(planificados(pasada()), 3);
-	cr_assert_str_eq(reminders_of(fx.act[offset_index(31)]),
+	cr_assert_str_eq(esc_recordatorios_of(fx.act[offset_index(31)]),
 	    "previo:30:responsable");
-	cr_assert_str_eq(reminders_of(fx.act[offset_index(1)]),
+	cr_assert_str_eq(esc_recordatorios_of(fx.act[offset_index(1)]),
 	    "previo:1:responsable vencimiento:0:responsable");
-	cr_assert_str_eq(reminders_of(fx.act[offset_index(0)]),
+	cr_assert_str_eq(esc_recordatorios_of(fx.act[offset_index(0)]),
 	    "vencimiento:0:responsable vencida:-1:responsable");
 	cr_assert_eq(planificados(pasada()), 0);
 	/*
@@ -526,21 +506,21 @@ Test(recordatorios, next_days_bring_the_next_reminders)
 	for (int d = 0; d < 6; d++)
 		un_dia_despues();
 	cr_assert_eq(planificados(pasada()), 1 + 1 + 2 + 3 + 3);
-	cr_assert_str_eq(reminders_of(fx.act[offset_index(7)]),
+	cr_assert_str_eq(esc_recordatorios_of(fx.act[offset_index(7)]),
 	    "previo:7:responsable vencimiento:0:responsable");
-	cr_assert_str_eq(reminders_of(fx.act[offset_index(1)]),
+	cr_assert_str_eq(esc_recordatorios_of(fx.act[offset_index(1)]),
 	    "previo:1:responsable vencimiento:0:responsable "
 	    "vencida:-1:responsable");
-	cr_assert_str_eq(reminders_of(fx.act[offset_index(0)]),
+	cr_assert_str_eq(esc_recordatorios_of(fx.act[offset_index(0)]),
 	    "vencimiento:0:responsable vencida:-1:responsable");
-	cr_assert_str_eq(reminders_of(fx.act[offset_index(-1)]),
+	cr_assert_str_eq(esc_recordatorios_of(fx.act[offset_index(-1)]),
 	    "vencida:-1:responsable vencida:-8:responsable "
 	    "vencida:-8:facilitador");
-	cr_assert_str_eq(reminders_of(fx.act[offset_index(-15)]),
+	cr_assert_str_eq(esc_recordatorios_of(fx.act[offset_index(-15)]),
 	    "vencida:-15:responsable vencida:-15:facilitador "
 	    "vencida:-15:garante vencida:-22:responsable "
 	    "vencida:-22:facilitador vencida:-22:garante");
-	cr_assert_str_eq(reminders_of(fx.act[offset_index(30)]),
+	cr_assert_str_eq(esc_recordatorios_of(fx.act[offset_index(30)]),
 	    "previo:30:responsable");
 	cr_assert_eq(planificados(pasada()), 0);
 	expect_mail(10 + 3 + 10);
@@ -558,9 +538,9 @@ Test(recordatorios, completed_activity_stops)
 		un_dia_despues();
 	pasada();
 	/* Its 1-day reminder fell, but it is done. */
-	cr_assert_str_eq(reminders_of(a7), "previo:7:responsable");
+	cr_assert_str_eq(esc_recordatorios_of(a7), "previo:7:responsable");
 	/* The others go on (1 -> -5: only the latest, day 1 overdue). */
-	cr_assert_str_eq(reminders_of(fx.act[offset_index(1)]),
+	cr_assert_str_eq(esc_recordatorios_of(fx.act[offset_index(1)]),
 	    "previo:1:responsable vencida:-1:responsable");
 }
 
@@ -576,10 +556,10 @@ Test(recordatorios, downtime_sends_only_the_latest)
 
 	j = pasada();
 	cr_assert_eq(planificados(j), 4, "%s", json_dumps(j, 0));
-	cr_assert_str_eq(reminders_of(a), "vencida:-8:responsable "
+	cr_assert_str_eq(esc_recordatorios_of(a), "vencida:-8:responsable "
 	    "vencida:-8:facilitador");
-	cr_assert_str_eq(reminders_of(b), "vencida:-1:responsable");
-	cr_assert_str_eq(reminders_of(e), "previo:7:responsable");
+	cr_assert_str_eq(esc_recordatorios_of(b), "vencida:-1:responsable");
+	cr_assert_str_eq(esc_recordatorios_of(e), "previo:7:responsable");
 	cr_assert_eq(planificados(pasada()), 0);
 	expect_mail(4);
 	cr_assert_str_eq(subject_of(message_to(resp_email(-8), 0)),
@@ -604,82 +584,31 @@ Test(recordatorios, restart_sends_nothing_again)
 	expect_mail(10);
 }
 
-/* A raw POST from a thread (the harness's helpers are for the test's). */
-struct paralela {
-	const char	*url;
-	const char	*token;
-	long		 status;
-	char		 body[65536];
-	size_t		 len;
-};
-
-static size_t
-paralela_cb(char *data, size_t size, size_t n, void *arg)
-{
-	struct paralela *p = arg;
-	size_t len = size * n;
-
-	if (p->len + len >= sizeof(p->body))
-		return 0;
-	memcpy(p->body + p->len, data, len);
-	p->len += len;
-	p->body[p->len] = '\0';
-	return len;
-}
-
-static void *
-paralela_run(void *arg)
-{
-	struct paralela *p = arg;
-	struct curl_slist *h = NULL;
-	char auth[128];
-	CURL *c = curl_easy_init();
-
-	if (c == NULL)
-		return NULL;
-	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", p->token);
-	h = curl_slist_append(h, auth);
-	curl_easy_setopt(c, CURLOPT_URL, p->url);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 30000L);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, paralela_cb);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, p);
-	if (curl_easy_perform(c) == CURLE_OK)
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &p->status);
-	curl_easy_cleanup(c);
-	curl_slist_free_all(h);
-	return NULL;
-}
-
 Test(recordatorios, two_daemons_at_the_same_moment)
 {
 	struct h_pald otro;
-	static struct paralela p[4];
-	pthread_t t[4];
+	struct h_http_req p[4];
 	long long total = 0;
 
 	seed();
 	h_pald_start(&otro, &db, &smtp, EXTRA);
 	for (int round = 0; round < 2; round++) {
-		for (int i = 0; i < 4; i++) {
-			memset(&p[i], 0, sizeof(p[i]));
-			p[i].url = h_strf("%s/v1/recordatorios/ejecutar",
-			    i % 2 == 0 ? pald.url : otro.url);
-			p[i].token = admin;
-			cr_assert_eq(pthread_create(&t[i], NULL, paralela_run,
-			    &p[i]), 0);
-		}
+		for (int i = 0; i < 4; i++)
+			p[i] = (struct h_http_req){ .method = "POST",
+			    .url = h_strf("%s/v1/recordatorios/ejecutar",
+			    i % 2 == 0 ? pald.url : otro.url),
+			    .token = admin };
+		h_http_parallel(p, 4);
 		for (int i = 0; i < 4; i++) {
 			json_t *j;
 
-			pthread_join(t[i], NULL);
-			cr_assert_eq(p[i].status, 200, "HTTP %ld: %s",
-			    p[i].status, p[i].body);
-			j = keep(json_loads(p[i].body, 0, NULL));
-			cr_assert_not_null(j, "%s", p[i].body);
+			cr_assert_eq(p[i].resp.status, 200, "HTTP %ld: %s (%s)",
+			    p[i].resp.status, p[i].resp.body,
+			    p[i].resp.error);
+			j = keep(h_http_json(&p[i].resp));
+			cr_assert_not_null(j, "%s", p[i].resp.body);
 			total += planificados(j);
+			h_http_free(&p[i].resp);
 		}
 		/* A day passes between the rounds. */
 		if (round == 0) {
@@ -752,10 +681,10 @@ Test(recordatorios, hour_and_cadence_of_the_mesa)
 	h_db_exec(&db, "UPDATE mesas SET recordatorio_hora = '00:00'"
 	    " WHERE id = $1", id_text(m));
 	cr_assert_eq(planificados(pasada()), 3);
-	cr_assert_str_eq(reminders_of(a7), "previo:10:responsable");
-	cr_assert_str_eq(reminders_of(a12), "");
+	cr_assert_str_eq(esc_recordatorios_of(a7), "previo:10:responsable");
+	cr_assert_str_eq(esc_recordatorios_of(a12), "");
 	/* Every 3 days overdue: day 4; the facilitator from day 0. */
-	cr_assert_str_eq(reminders_of(am4), "vencida:-4:responsable "
+	cr_assert_str_eq(esc_recordatorios_of(am4), "vencida:-4:responsable "
 	    "vencida:-4:facilitador");
 	expect_mail(3);
 	cr_assert_str_eq(subject_of(message_to(resp_email(7), 0)),
@@ -767,7 +696,7 @@ Test(recordatorios, hour_and_cadence_of_the_mesa)
 	h_db_exec(&db, "UPDATE mesas SET recordatorio_dias_antes ="
 	    " '{12,10,3}' WHERE id = $1", id_text(m));
 	cr_assert_eq(planificados(pasada()), 1);
-	cr_assert_str_eq(reminders_of(a12), "previo:12:responsable");
+	cr_assert_str_eq(esc_recordatorios_of(a12), "previo:12:responsable");
 	cr_assert_eq(planificados(pasada()), 0);
 }
 
@@ -786,7 +715,7 @@ Test(recordatorios, global_cadence_change_replans)
 	h_db_exec(&db, "UPDATE actividades SET fecha_limite = " HOY " + 20"
 	    " WHERE id = $1", id_text(fx.act[offset_index(31)]));
 	cr_assert_eq(planificados(pasada_en(&nuevo)), 1);
-	cr_assert_str_eq(reminders_of(fx.act[offset_index(31)]),
+	cr_assert_str_eq(esc_recordatorios_of(fx.act[offset_index(31)]),
 	    "previo:20:responsable");
 	cr_assert_eq(planificados(pasada_en(&nuevo)), 0);
 	log = h_pald_log(&nuevo);
