@@ -133,14 +133,3 @@ recordatorios_parse_dias(const char *s, int dias[RECORDATORIOS_MAX_DIAS],
 			return false;
 	}
 }
-
-int
-recordatorios_max_antes(const struct recordatorios_cadencia *c)
-{
-	int max = 0;
-
-	for (int i = 0; i < c->n_dias_antes; i++)
-		if (c->dias_antes[i] > max)
-			max = c->dias_antes[i];
-	return max;
-}

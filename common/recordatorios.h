@@ -81,7 +81,4 @@ const char *recordatorios_tipo_name(enum recordatorios_tipo t);
 bool	recordatorios_parse_dias(const char *s,
 	    int dias[RECORDATORIOS_MAX_DIAS], int *n);
 
-/* The largest of dias_antes, 0 for an empty list. */
-int	recordatorios_max_antes(const struct recordatorios_cadencia *c);
-
 #endif

@@ -7,9 +7,8 @@
  *     work done;
  *  2. reads the mesas en_seguimiento whose local hour has reached
  *     recordatorio_hora, and of them only the open activities whose
- *     stored next-reminder date (actividades.proximo_recordatorio,
- *     migration 0003) has come, or that were never looked at and whose
- *     deadline is near enough for a first reminder;
+ *     stored next-reminder date (recordatorios_proximos, migration 0007)
+ *     has come, '-infinity' for those never looked at;
  *  3. computes in C (common/recordatorios.c) the latest reminder due for
  *     each and the date of the next one, which it stores;
  *  4. lists the recipients of each reminder due (the responsable; the
@@ -19,7 +18,8 @@
  *     confirmed the receipt of materials sent to them (tipo 'acuse');
  *  6. stores the next dates, while a second thread builds one email per
  *     recipient (with a new progress link, enlaces proposito 'avance',
- *     for the responsable) in batches of a few thousand;
+ *     for the responsable; the copies one recipient gets about one mesa
+ *     in one email, reminders_agrupar) in batches of a few thousand;
  *  7. for each batch, queues its emails with one INSERT, then records its
  *     rows in recordatorios with ON CONFLICT ... DO NOTHING and inserts
  *     their links with another, and at the end withdraws (deletes,
@@ -74,11 +74,6 @@
 #define REMINDERS_LOTE	4096
 /* Day numbers to and from SQL dates. */
 #define REMINDERS_EPOCH	"date '1970-01-01'"
-/* What the emails say of an activity, after its id, mesa, deadline, flag. */
-#define REMINDERS_CAND_COLS						\
-	"a.numero, a.descripcion, a.responsable_nombre,"		\
-	" a.responsable_email, a.estado, a.avance, a.compromiso_id"
-
 _Static_assert(sizeof(((struct reminders_settings *)0)->dias_antes) ==
     sizeof(((struct recordatorios_cadencia *)0)->dias_antes),
     "the settings and the cadence hold the same list of days");
@@ -324,6 +319,11 @@ struct reminders_row {
 	char		 hash[TOKEN_HASH_LEN + 1];	/* of its link, or "" */
 	int		 src;		/* its row in res_act or res_acuse */
 	int		 cand;		/* its activity's row in res_cand */
+	/*
+	 * The rows whose reminders one email carries: this one and the
+	 * correo - 1 after it; 0 for those after (reminders_agrupar).
+	 */
+	size_t		 correo;
 };
 
 struct reminders_pass {
@@ -346,15 +346,15 @@ struct reminders_pass {
 
 /* Columns of res_cand. */
 enum {
-	CAND_ID, CAND_MESA, CAND_LIMITE, CAND_NUEVA, CAND_NUMERO,
-	CAND_DESCRIPCION, CAND_RESP_NOMBRE, CAND_RESP_EMAIL, CAND_ESTADO,
-	CAND_AVANCE, CAND_COMPROMISO
+	CAND_ID, CAND_MESA, CAND_LIMITE, CAND_NUEVA
 };
 
-/* Columns of res_act. */
+/* Columns of res_act: the recipient, then what the email says. */
 enum {
 	ACT_CAND, ACT_TIPO, ACT_FECHA, ACT_DIAS, ACT_DEST, ACT_ROL, ACT_EMAIL,
-	ACT_NOMBRE, ACT_COMP_NUMERO, ACT_COMP_TITULO
+	ACT_NOMBRE, ACT_COMP_NUMERO, ACT_COMP_TITULO, ACT_NUMERO,
+	ACT_DESCRIPCION, ACT_RESP_NOMBRE, ACT_RESP_EMAIL, ACT_ESTADO,
+	ACT_AVANCE
 };
 
 /* Columns of res_acuse. */
@@ -372,7 +372,64 @@ reminders_row_new(struct reminders_pass *p)
 		p->rows = xrealloc(p->rows, p->cap_rows * sizeof(*p->rows));
 	}
 	memset(&p->rows[p->n_rows], 0, sizeof(*p->rows));
+	p->rows[p->n_rows].correo = 1;
 	return &p->rows[p->n_rows++];
+}
+
+static bool
+reminders_es_copia(const struct reminders_row *row)
+{
+	return strcmp(row->rol, "facilitador") == 0 ||
+	    strcmp(row->rol, "garante") == 0;
+}
+
+/* By mesa; the responsables first, as proposed; then copies by recipient. */
+static int
+reminders_cmp_agrupar(const void *a, const void *b)
+{
+	const struct reminders_row *x = a, *y = b;
+	bool cx = reminders_es_copia(x), cy = reminders_es_copia(y);
+	int c;
+
+	if (x->mesa_id != y->mesa_id)
+		return x->mesa_id < y->mesa_id ? -1 : 1;
+	if (cx != cy)
+		return cx ? 1 : -1;
+	if (cx && (c = strcmp(x->rol, y->rol)) != 0)
+		return c;
+	if (cx && (c = strcmp(x->destinatario, y->destinatario)) != 0)
+		return c;
+	return (x->src > y->src) - (x->src < y->src);
+}
+
+/*
+ * The copies of one pass to one recipient about one mesa go out as one
+ * email listing their activities: a facilitator whose mesa has ten
+ * activities overdue today gets one message, not ten. Each still has its
+ * own row in recordatorios (the unique key is per activity and
+ * recipient), pointing to the shared outbox row. Orders the activity
+ * rows so each email's rows are next to each other and marks in correo
+ * how many rows each email carries.
+ */
+static void
+reminders_agrupar(struct reminders_pass *p)
+{
+	size_t first = 0;
+
+	if (p->n_rows < 2)
+		return;
+	qsort(p->rows, p->n_rows, sizeof(*p->rows), reminders_cmp_agrupar);
+	for (size_t i = 1; i < p->n_rows; i++) {
+		struct reminders_row *g = &p->rows[first], *r = &p->rows[i];
+
+		if (reminders_es_copia(r) && reminders_es_copia(g) &&
+		    r->mesa_id == g->mesa_id && strcmp(r->rol, g->rol) == 0 &&
+		    strcmp(r->destinatario, g->destinatario) == 0) {
+			g->correo++;
+			r->correo = 0;
+		} else
+			first = i;
+	}
 }
 
 static int
@@ -425,9 +482,9 @@ reminders_check_cadence(struct reminders_pass *p, struct error *err)
 		    "every activity will be looked at again",
 		    PQgetvalue(res, 0, 0), fp.data);
 		PQclear(res);
-		res = db_exec(p->conn, err, "UPDATE actividades"
-		    " SET proximo_recordatorio = NULL"
-		    " WHERE proximo_recordatorio IS NOT NULL", 0, NULL);
+		res = db_exec(p->conn, err, "UPDATE recordatorios_proximos"
+		    " SET proximo = '-infinity'"
+		    " WHERE proximo <> '-infinity'", 0, NULL);
 		if (res == NULL)
 			goto out;
 	}
@@ -510,20 +567,19 @@ reminders_load_mesas(struct reminders_pass *p, struct error *err)
 static bool
 reminders_plan_actividades(struct reminders_pass *p, struct error *err)
 {
-	struct reminders_arr mid, mhoy, mantes;
+	struct reminders_arr mid, mhoy;
 	struct reminders_arr dcand, dmesa, dact, dtipo, dfecha, ddias, dcf,
-	    dcg, dnueva, demail, dnombre, dcomp;
-	const char *v[12];
-	char max_hoy[16], max_limite[16];
+	    dcg, dnueva;
+	const char *v[9];
+	char max_hoy[16];
 	PGresult *res = NULL;
 	bool ok = false;
-	int n, mh = 0, ml = 0;
+	int n, mh = 0;
 
 	if (p->n_mesas == 0)
 		return true;
 	reminders_arr_init(&mid);
 	reminders_arr_init(&mhoy);
-	reminders_arr_init(&mantes);
 	reminders_arr_init(&dcand);
 	reminders_arr_init(&dmesa);
 	reminders_arr_init(&dact);
@@ -533,55 +589,32 @@ reminders_plan_actividades(struct reminders_pass *p, struct error *err)
 	reminders_arr_init(&dcf);
 	reminders_arr_init(&dcg);
 	reminders_arr_init(&dnueva);
-	reminders_arr_init(&demail);
-	reminders_arr_init(&dnombre);
-	reminders_arr_init(&dcomp);
 	for (int i = 0; i < p->n_mesas; i++) {
-		int antes = recordatorios_max_antes(&p->mesas[i].cad);
-
 		reminders_arr_ll(&mid, p->mesas[i].id);
 		reminders_arr_ll(&mhoy, p->mesas[i].hoy);
-		reminders_arr_ll(&mantes, antes);
 		if (i == 0 || p->mesas[i].hoy > mh)
 			mh = p->mesas[i].hoy;
-		if (i == 0 || p->mesas[i].hoy + antes > ml)
-			ml = p->mesas[i].hoy + antes;
 	}
 	v[0] = reminders_arr_end(&mid);
 	v[1] = reminders_arr_end(&mhoy);
-	v[2] = reminders_arr_end(&mantes);
 	snprintf(max_hoy, sizeof(max_hoy), "%d", mh);
-	snprintf(max_limite, sizeof(max_limite), "%d", ml);
-	v[3] = max_hoy;
-	v[4] = max_limite;
+	v[2] = max_hoy;
 	/*
-	 * Two index range scans (migration 0003) bounded by constants, the
-	 * latest "today" of all zones and the farthest deadline any mesa
-	 * would look at, so the planner sees how few rows they give; then
-	 * each mesa's own bound: the dates that have come, and the
-	 * activities never looked at whose deadline is within the mesa's
-	 * longest "days before". The heap rows are read anyway, so they
-	 * bring what the emails say of the activity.
+	 * An index range scan of recordatorios_proximos (migration 0007)
+	 * bounded by a constant, the latest "today" of all zones, so the
+	 * planner sees how few rows it gives; then each mesa's own "today".
+	 * The table holds open activities only, with their deadline; what
+	 * the emails say of an activity is read from actividades later,
+	 * only for those with a reminder due.
 	 */
 	res = db_exec(p->conn, err,
-	    "WITH m AS (SELECT * FROM unnest($1::bigint[], $2::int[],"
-	    "  $3::int[]) AS m(id, hoy, antes))"
-	    " SELECT a.id, a.mesa_id, a.fecha_limite - " REMINDERS_EPOCH ","
-	    "  false, " REMINDERS_CAND_COLS
-	    " FROM actividades a JOIN m ON m.id = a.mesa_id"
-	    " WHERE a.estado <> 'cumplida'"
-	    " AND a.proximo_recordatorio IS NOT NULL"
-	    " AND a.proximo_recordatorio <= " REMINDERS_EPOCH " + $4::int"
-	    " AND a.proximo_recordatorio <= " REMINDERS_EPOCH " + m.hoy"
-	    " UNION ALL"
-	    " SELECT a.id, a.mesa_id, a.fecha_limite - " REMINDERS_EPOCH ","
-	    "  true, " REMINDERS_CAND_COLS
-	    " FROM actividades a JOIN m ON m.id = a.mesa_id"
-	    " WHERE a.estado <> 'cumplida'"
-	    " AND a.proximo_recordatorio IS NULL"
-	    " AND a.fecha_limite <= " REMINDERS_EPOCH " + $5::int"
-	    " AND a.fecha_limite <= " REMINDERS_EPOCH " + (m.hoy + m.antes)",
-	    5, v);
+	    "WITH m AS (SELECT * FROM unnest($1::bigint[], $2::int[])"
+	    "  AS m(id, hoy))"
+	    " SELECT x.actividad_id, x.mesa_id,"
+	    "  x.fecha_limite - " REMINDERS_EPOCH ", x.proximo = '-infinity'"
+	    " FROM recordatorios_proximos x JOIN m ON m.id = x.mesa_id"
+	    " WHERE x.proximo <= " REMINDERS_EPOCH " + $3::int"
+	    " AND x.proximo <= " REMINDERS_EPOCH " + m.hoy", 3, v);
 	if (res == NULL)
 		goto out;
 	n = PQntuples(res);
@@ -612,10 +645,6 @@ reminders_plan_actividades(struct reminders_pass *p, struct error *err)
 		reminders_arr_str(&dcf, u.copia_facilitador ? "t" : "f");
 		reminders_arr_str(&dcg, u.copia_garante ? "t" : "f");
 		reminders_arr_str(&dnueva, PQgetvalue(x, r, CAND_NUEVA));
-		reminders_arr_str(&demail, PQgetvalue(x, r, CAND_RESP_EMAIL));
-		reminders_arr_str(&dnombre, PQgetvalue(x, r,
-		    CAND_RESP_NOMBRE));
-		reminders_arr_ll(&dcomp, reminders_ll(x, r, CAND_COMPROMISO));
 	}
 	if (dcand.n == 0) {
 		ok = true;
@@ -634,6 +663,8 @@ reminders_plan_actividades(struct reminders_pass *p, struct error *err)
 	 * reminder stores a later date in the same transaction. The others
 	 * skip the look-up (a third of this query's time); should one
 	 * conflict anyway, the insert's ON CONFLICT withdraws its email.
+	 * The rows come in no particular order: reminders_agrupar sorts
+	 * them.
 	 */
 	v[0] = reminders_arr_end(&dcand);
 	v[1] = reminders_arr_end(&dmesa);
@@ -644,37 +675,37 @@ reminders_plan_actividades(struct reminders_pass *p, struct error *err)
 	v[6] = reminders_arr_end(&dcf);
 	v[7] = reminders_arr_end(&dcg);
 	v[8] = reminders_arr_end(&dnueva);
-	v[9] = reminders_arr_end(&demail);
-	v[10] = reminders_arr_end(&dnombre);
-	v[11] = reminders_arr_end(&dcomp);
 	res = db_exec(p->conn, err,
-	    "WITH d AS (SELECT * FROM unnest($1::int[], $2::bigint[],"
-	    "  $3::bigint[], $4::text[], $5::int[], $6::int[], $7::bool[],"
-	    "  $8::bool[], $9::bool[], $10::text[], $11::text[],"
-	    "  $12::bigint[]) WITH ORDINALITY AS d(cand, mesa_id,"
-	    "  actividad_id, tipo, fecha, dias, cf, cg, nueva, resp_email,"
-	    "  resp_nombre, compromiso_id, n)),"
+	    "WITH d AS (SELECT u.*, a.responsable_email AS resp_email,"
+	    "  a.responsable_nombre AS resp_nombre, a.compromiso_id,"
+	    "  a.numero, a.descripcion, a.estado, a.avance"
+	    "  FROM unnest($1::int[], $2::bigint[], $3::bigint[], $4::text[],"
+	    "  $5::int[], $6::int[], $7::bool[], $8::bool[], $9::bool[])"
+	    "  WITH ORDINALITY AS u(cand, mesa_id, actividad_id, tipo, fecha,"
+	    "  dias, cf, cg, nueva, n)"
+	    "  JOIN actividades a ON a.id = u.actividad_id"
+	    "  WHERE a.estado <> 'cumplida'),"
 	    " p AS ("
 	    "  SELECT d.*, d.resp_email AS email, d.resp_nombre AS nombre,"
-	    "   'responsable' AS rol, 1 AS orden, 0::bigint AS g FROM d"
+	    "   'responsable' AS rol, 1 AS orden FROM d"
 	    "  UNION ALL"
-	    "  SELECT d.*, u.email, u.nombre, 'facilitador', 2, 0"
+	    "  SELECT d.*, u.email, u.nombre, 'facilitador', 2"
 	    "  FROM d JOIN mesas m ON m.id = d.mesa_id"
 	    "  JOIN usuarios u ON u.id = m.facilitador_id WHERE d.cf"
 	    "  UNION ALL"
-	    "  SELECT d.*, g.email, g.nombre, 'garante', 3, g.id"
+	    "  SELECT d.*, g.email, g.nombre, 'garante', 3"
 	    "  FROM d JOIN actores g ON g.mesa_id = d.mesa_id"
 	    "   AND g.sector = 'organismo_garante' WHERE d.cg),"
 	    " q AS (SELECT DISTINCT ON (n, lower(email)) * FROM p"
 	    "  ORDER BY n, lower(email), orden)"
 	    " SELECT q.cand, q.tipo, q.fecha, q.dias, lower(q.email), q.rol,"
-	    "  q.email, q.nombre, c.numero, c.titulo"
+	    "  q.email, q.nombre, c.numero, c.titulo, q.numero, q.descripcion,"
+	    "  q.resp_nombre, q.resp_email, q.estado, q.avance"
 	    " FROM q JOIN compromisos c ON c.id = q.compromiso_id"
 	    " WHERE NOT (q.nueva AND EXISTS (SELECT 1 FROM recordatorios r"
 	    "  WHERE r.actividad_id = q.actividad_id AND r.actor_id IS NULL"
 	    "  AND r.tipo = q.tipo AND r.fecha = " REMINDERS_EPOCH " + q.fecha"
-	    "  AND r.destinatario = lower(q.email)))"
-	    " ORDER BY q.n, q.orden, q.g", 12, v);
+	    "  AND r.destinatario = lower(q.email)))", 9, v);
 	if (res == NULL)
 		goto out;
 	p->res_act = res;
@@ -696,12 +727,12 @@ reminders_plan_actividades(struct reminders_pass *p, struct error *err)
 		row->nombre = PQgetvalue(x, r, ACT_NOMBRE);
 		row->src = r;
 	}
+	reminders_agrupar(p);
 	ok = true;
 out:
 	PQclear(res);
 	reminders_arr_cleanup(&mid);
 	reminders_arr_cleanup(&mhoy);
-	reminders_arr_cleanup(&mantes);
 	reminders_arr_cleanup(&dcand);
 	reminders_arr_cleanup(&dmesa);
 	reminders_arr_cleanup(&dact);
@@ -711,9 +742,6 @@ out:
 	reminders_arr_cleanup(&dcf);
 	reminders_arr_cleanup(&dcg);
 	reminders_arr_cleanup(&dnueva);
-	reminders_arr_cleanup(&demail);
-	reminders_arr_cleanup(&dnombre);
-	reminders_arr_cleanup(&dcomp);
 	return ok;
 }
 
@@ -900,6 +928,71 @@ reminders_estado_label(const char *estado)
 	return estado;
 }
 
+/* Why a copy goes to row's recipient: "Recibe esta copia porque ...: ". */
+static void
+reminders_copia_motivo(struct buf *b, const struct reminders_row *row,
+    const struct reminders_mesa *m)
+{
+	if (strcmp(row->rol, "facilitador") == 0)
+		buf_printf(b, "Recibe esta copia porque facilita la "
+		    "mesa «%s»: ", m->titulo);
+	else
+		buf_printf(b, "Recibe esta copia como integrante del organismo "
+		    "garante de la mesa «%s»: ", m->titulo);
+}
+
+/* ", y ... recibe copia de los recordatorios a partir de ...". */
+static void
+reminders_copia_umbral(struct buf *b, const struct reminders_row *row,
+    const struct reminders_mesa *m)
+{
+	bool fac = strcmp(row->rol, "facilitador") == 0;
+	int umbral = fac ? m->cad.copia_facilitador : m->cad.copia_garante;
+
+	buf_printf(b, ", y %s recibe copia de los recordatorios ",
+	    fac ? "quien facilita la mesa" : "el organismo garante");
+	if (umbral <= 0)
+		buf_puts(b, "desde el día del vencimiento.\n\n");
+	else
+		buf_printf(b, "a partir de %d %s de retraso.\n\n", umbral,
+		    reminders_dias_txt(umbral));
+}
+
+/*
+ * What an email says of row's activity, one line each: its first line
+ * after primera, the others after sangria; the PAL's line only if
+ * con_plan (a list of activities names the PAL once, above).
+ */
+static void
+reminders_texto_detalle(struct reminders_pass *p,
+    const struct reminders_row *row, const struct reminders_mesa *m,
+    const char *primera, const char *sangria, bool con_plan, struct buf *b)
+{
+	const PGresult *x = p->res_act;
+	int r = row->src;
+	int limite = reminders_int(p->res_cand, row->cand, CAND_LIMITE);
+	int cnum = reminders_int(x, r, ACT_COMP_NUMERO);
+	char larga[64];
+
+	dates_format_long(limite, larga, sizeof(larga));
+	buf_printf(b, "%sActividad %d.%d: %s\n", primera, cnum,
+	    reminders_int(x, r, ACT_NUMERO), PQgetvalue(x, r, ACT_DESCRIPCION));
+	buf_printf(b, "%sCompromiso %d: «%s»\n", sangria, cnum,
+	    PQgetvalue(x, r, ACT_COMP_TITULO));
+	if (con_plan)
+		buf_printf(b, "%sPlan de Acción Local de la mesa "
+		    "«%s» (%s)\n", sangria, m->titulo, m->entidad);
+	buf_printf(b, "%sFecha límite: %s (", sangria, larga);
+	reminders_plazo(b, limite - m->hoy);
+	buf_puts(b, ")\n");
+	buf_printf(b, "%sResponsable: %s <%s>\n", sangria,
+	    PQgetvalue(x, r, ACT_RESP_NOMBRE),
+	    PQgetvalue(x, r, ACT_RESP_EMAIL));
+	buf_printf(b, "%sEstado informado: %s, %s %%\n", sangria,
+	    reminders_estado_label(PQgetvalue(x, r, ACT_ESTADO)),
+	    PQgetvalue(x, r, ACT_AVANCE));
+}
+
 /*
  * The text of an activity's reminder to row's recipient; the link only
  * for the responsable (token NULL otherwise).
@@ -909,14 +1002,10 @@ reminders_texto_actividad(struct reminders_pass *p,
     const struct reminders_row *row, const struct reminders_mesa *m,
     const char *token, struct buf *b)
 {
-	const PGresult *x = p->res_act, *a = p->res_cand;
-	int r = row->src, c = row->cand;
-	int limite = reminders_int(a, c, CAND_LIMITE), faltan = limite - m->hoy;
-	int cnum = reminders_int(x, r, ACT_COMP_NUMERO);
-	const char *resp = PQgetvalue(a, c, CAND_RESP_NOMBRE);
-	char larga[64];
+	int limite = reminders_int(p->res_cand, row->cand, CAND_LIMITE);
+	int faltan = limite - m->hoy;
+	const char *resp = PQgetvalue(p->res_act, row->src, ACT_RESP_NOMBRE);
 
-	dates_format_long(limite, larga, sizeof(larga));
 	buf_printf(b, "Estimada/o %s:\n\n", row->nombre[0] != '\0' ?
 	    row->nombre : row->to);
 	if (strcmp(row->rol, "responsable") == 0) {
@@ -934,45 +1023,17 @@ reminders_texto_actividad(struct reminders_pass *p,
 			    "%s y no se ha informado como cumplida.\n\n",
 			    -faltan, reminders_dias_txt(-faltan));
 	} else {
-		bool fac = strcmp(row->rol, "facilitador") == 0;
-		int umbral = fac ? m->cad.copia_facilitador :
-		    m->cad.copia_garante;
-
-		if (fac)
-			buf_printf(b, "Recibe esta copia porque facilita la "
-			    "mesa «%s»: ", m->titulo);
-		else
-			buf_printf(b, "Recibe esta copia como integrante del "
-			    "organismo garante de la mesa «%s»: ", m->titulo);
+		reminders_copia_motivo(b, row, m);
 		buf_printf(b, "la actividad a cargo de %s ", resp);
 		if (faltan >= 0)
 			buf_puts(b, "vence hoy");
 		else
 			buf_printf(b, "venció hace %d %s", -faltan,
 			    reminders_dias_txt(-faltan));
-		buf_printf(b, ", y %s recibe copia de los recordatorios ",
-		    fac ? "quien facilita la mesa" : "el organismo garante");
-		if (umbral <= 0)
-			buf_puts(b, "desde el día del vencimiento.\n\n");
-		else
-			buf_printf(b, "a partir de %d %s de retraso.\n\n",
-			    umbral, reminders_dias_txt(umbral));
+		reminders_copia_umbral(b, row, m);
 	}
-	buf_printf(b, "Actividad %d.%d: %s\n", cnum,
-	    reminders_int(a, c, CAND_NUMERO),
-	    PQgetvalue(a, c, CAND_DESCRIPCION));
-	buf_printf(b, "Compromiso %d: «%s»\n", cnum,
-	    PQgetvalue(x, r, ACT_COMP_TITULO));
-	buf_printf(b, "Plan de Acción Local de la mesa «%s» (%s)\n",
-	    m->titulo, m->entidad);
-	buf_printf(b, "Fecha límite: %s (", larga);
-	reminders_plazo(b, faltan);
-	buf_puts(b, ")\n");
-	buf_printf(b, "Responsable: %s <%s>\n", resp,
-	    PQgetvalue(a, c, CAND_RESP_EMAIL));
-	buf_printf(b, "Estado informado: %s, %s %%\n\n",
-	    reminders_estado_label(PQgetvalue(a, c, CAND_ESTADO)),
-	    PQgetvalue(a, c, CAND_AVANCE));
+	reminders_texto_detalle(p, row, m, "", "", true, b);
+	buf_putc(b, '\n');
 	if (token != NULL) {
 		buf_printf(b, "Para informar el avance (en progreso o "
 		    "cumplida, el porcentaje, un enlace a la evidencia y una nota sobre "
@@ -989,6 +1050,41 @@ reminders_texto_actividad(struct reminders_pass *p,
 			    "«pal actividad avance %lld».", row->actividad_id);
 		buf_putc(b, '\n');
 	}
+}
+
+/*
+ * One copy for the n reminders rows[0..n) of one mesa to one recipient
+ * (n > 1; reminders_texto_actividad writes the copy of one): the
+ * activities as a list, in the order of their reminders.
+ */
+static void
+reminders_texto_copias(struct reminders_pass *p,
+    const struct reminders_row *rows, size_t n,
+    const struct reminders_mesa *m, struct buf *b)
+{
+	bool fac = strcmp(rows[0].rol, "facilitador") == 0;
+
+	buf_printf(b, "Estimada/o %s:\n\n", rows[0].nombre[0] != '\0' ?
+	    rows[0].nombre : rows[0].to);
+	reminders_copia_motivo(b, &rows[0], m);
+	buf_printf(b, "hoy se envió un recordatorio a quien tiene a su cargo "
+	    "cada una de estas %zu actividades, que vencen hoy o ya "
+	    "vencieron", n);
+	reminders_copia_umbral(b, &rows[0], m);
+	buf_printf(b, "Plan de Acción Local de la mesa «%s» (%s)\n\n",
+	    m->titulo, m->entidad);
+	for (size_t i = 0; i < n; i++) {
+		char num[24];
+
+		snprintf(num, sizeof(num), "%zu. ", i + 1);
+		reminders_texto_detalle(p, &rows[i], m, num, "   ", false, b);
+		if (fac)
+			buf_printf(b, "   Para registrar su avance: «pal "
+			    "actividad avance %lld»\n", rows[i].actividad_id);
+		buf_putc(b, '\n');
+	}
+	buf_puts(b, "Cada responsable recibió su propio recordatorio con un "
+	    "enlace personal para informar el avance.\n");
 }
 
 static void
@@ -1056,17 +1152,19 @@ struct reminders_builder {
 };
 
 /*
- * Builds rows[i]'s email into batch; for the responsable of an activity,
- * with a new progress link whose hash goes to rows[i].hash. An address
- * the mail builder refuses (422) loses that one email, logged; its
- * reminder is still recorded, since retrying it every pass would only
- * fail again. False with err for anything else.
+ * Builds the email of rows[i] (and of the rows[i].correo - 1 copies after
+ * it) into batch; for the responsable of an activity, with a new progress
+ * link whose hash goes to rows[i].hash. An address the mail builder
+ * refuses (422) loses that one email, logged; its reminders are still
+ * recorded, since retrying them every pass would only fail again. False
+ * with err for anything else.
  */
 static bool
 reminders_correo(struct reminders_pass *p, size_t i,
     struct outbox_batch *batch, size_t *slot, struct error *err)
 {
 	struct reminders_row *row = &p->rows[i];
+	size_t n = row->correo;
 	char token[TOKEN_TEXT_LEN + 1];
 	struct outbox_mail mail;
 	struct error merr;
@@ -1093,11 +1191,21 @@ reminders_correo(struct reminders_pass *p, size_t i,
 			}
 			token_hash(token, row->hash);
 		}
-		reminders_texto_actividad(p, row, m,
-		    token[0] != '\0' ? token : NULL, &text);
-		subject = reminders_asunto(reminders_int(p->res_cand,
-		    row->cand, CAND_LIMITE) - m->hoy, PQgetvalue(p->res_cand,
-		    row->cand, CAND_DESCRIPCION));
+		if (n > 1) {
+			char *corto = reminders_corto(m->titulo);
+
+			reminders_texto_copias(p, row, n, m, &text);
+			subject = xasprintf("Copia de %zu recordatorios de la "
+			    "mesa «%s»", n, corto);
+			free(corto);
+		} else {
+			reminders_texto_actividad(p, row, m,
+			    token[0] != '\0' ? token : NULL, &text);
+			subject = reminders_asunto(reminders_int(p->res_cand,
+			    row->cand, CAND_LIMITE) - m->hoy,
+			    PQgetvalue(p->res_act, row->src,
+			    ACT_DESCRIPCION));
+		}
 	} else {
 		reminders_texto_acuse(p, row, &text);
 		subject = xasprintf("Recordatorio: confirme la recepción de "
@@ -1111,9 +1219,10 @@ reminders_correo(struct reminders_pass *p, size_t i,
 	mail.to_addr = row->to;
 	mail.subject = subject;
 	mail.text = text.data;
-	if (outbox_batch_add(batch, &mail, &merr))
-		*slot = outbox_batch_count(batch);
-	else if (merr.status == 422)
+	if (outbox_batch_add(batch, &mail, &merr)) {
+		for (size_t k = 0; k < n; k++)
+			slot[k] = outbox_batch_count(batch);
+	} else if (merr.status == 422)
 		log_warn("reminder to an address at %s not queued: %s",
 		    reminders_domain(row->to), merr.message);
 	else {
@@ -1157,7 +1266,7 @@ reminders_builder_run(void *arg)
 			if (!(ok = reminders_correo(p, next, &l->batch,
 			    &b->slot[next], &err)))
 				break;
-			next++;
+			next += p->rows[next].correo;
 		}
 		l->end = next;
 		pthread_mutex_lock(&b->mu);
@@ -1350,11 +1459,29 @@ out:
 	return ok;
 }
 
+/* Whether a row recorded in this pass shares rows[i]'s email. */
+static bool
+reminders_correo_compartido(const struct reminders_pass *p, size_t i)
+{
+	long long ob = p->rows[i].outbox_id;
+
+	/* The rows of one email are next to each other. */
+	for (size_t j = i; j > 0 && p->rows[j - 1].outbox_id == ob; j--)
+		if (p->rows[j - 1].id != 0)
+			return true;
+	for (size_t j = i + 1; j < p->n_rows && p->rows[j].outbox_id == ob;
+	    j++)
+		if (p->rows[j].id != 0)
+			return true;
+	return false;
+}
+
 /*
  * A row that conflicted was recorded by someone else since it was
  * proposed (a writer that does not take the advisory lock): its email and
  * link are deleted again, uncommitted, so the unique key alone keeps
- * "never twice". The rows kept stay, in order.
+ * "never twice". A copy that lists other reminders recorded now still
+ * goes out with them. The rows kept stay, in order.
  */
 static bool
 reminders_retirar(struct reminders_pass *p, struct error *err)
@@ -1369,12 +1496,23 @@ reminders_retirar(struct reminders_pass *p, struct error *err)
 	for (size_t i = 0; i < p->n_rows; i++) {
 		struct reminders_row *row = &p->rows[i];
 
+		if (row->id != 0 || row->outbox_id == 0)
+			continue;
+		if (reminders_correo_compartido(p, i))
+			log_warn("reminder to an address at %s recorded "
+			    "meanwhile by another writer; the copy that "
+			    "lists it goes out for the others",
+			    reminders_domain(row->to));
+		else
+			reminders_arr_ll(&gone_outbox, row->outbox_id);
+	}
+	for (size_t i = 0; i < p->n_rows; i++) {
+		struct reminders_row *row = &p->rows[i];
+
 		if (row->id == 0) {
 			log_warn("reminder to an address at %s recorded "
-			    "meanwhile by another writer; its email is "
-			    "withdrawn", reminders_domain(row->to));
-			if (row->outbox_id != 0)
-				reminders_arr_ll(&gone_outbox, row->outbox_id);
+			    "meanwhile by another writer; it is withdrawn",
+			    reminders_domain(row->to));
 			if (row->hash[0] != '\0')
 				reminders_arr_str(&gone_hash, row->hash);
 			continue;
@@ -1411,10 +1549,10 @@ reminders_fechas(struct reminders_pass *p, struct error *err)
 		return true;
 	v[0] = reminders_arr_end(&p->aid);
 	v[1] = reminders_arr_end(&p->anext);
-	return db_command(p->conn, err, "UPDATE actividades a"
-	    " SET proximo_recordatorio = " REMINDERS_EPOCH " + u.p"
+	return db_command(p->conn, err, "UPDATE recordatorios_proximos x"
+	    " SET proximo = " REMINDERS_EPOCH " + u.p"
 	    " FROM unnest($1::bigint[], $2::int[]) AS u(id, p)"
-	    " WHERE a.id = u.id", 2, v);
+	    " WHERE x.actividad_id = u.id", 2, v);
 }
 
 /*

@@ -218,6 +218,7 @@ main(int argc, char **argv)
 	sql("SELECT setval('mesas_id_seq', 1000)");
 	sql("SELECT setval('compromisos_id_seq', 10000)");
 	sql("VACUUM ANALYZE");
+	sql("CHECKPOINT");
 	printf("datos: %lld actividades en 1000 mesas, generadas en %.1f s\n",
 	    sql_int("SELECT count(*) FROM actividades"),
 	    (bench_now_ms() - t) / 1e3);
@@ -230,11 +231,19 @@ main(int argc, char **argv)
 
 	/* The next day, as the cadence sees it. */
 	sql("ALTER TABLE actividades DISABLE TRIGGER actividades_replanificar");
-	sql("UPDATE actividades SET fecha_limite = fecha_limite - 1,"
-	    " proximo_recordatorio = proximo_recordatorio - 1");
+	sql("UPDATE actividades SET fecha_limite = fecha_limite - 1");
 	sql("ALTER TABLE actividades ENABLE TRIGGER actividades_replanificar");
+	sql("UPDATE recordatorios_proximos SET fecha_limite = fecha_limite - 1,"
+	    " proximo = CASE WHEN proximo = '-infinity' THEN proximo"
+	    " ELSE proximo - 1 END");
 	sql("UPDATE recordatorios SET fecha = fecha - 1");
 	sql("VACUUM ANALYZE");
+	/*
+	 * Moving a day rewrites every activity: the checkpoint it triggers
+	 * would otherwise write those pages back during the timed pass, which
+	 * a real day does not follow.
+	 */
+	sql("CHECKPOINT");
 	t3 = pass(&s, &q);
 	printf("3. al día siguiente: %.0f ms, %lld recordatorios\n", t3, q);
 	t4 = pass(&s, &q);

@@ -357,9 +357,12 @@ Test(recordatorios, each_offset_gets_its_reminder_once)
 	cr_assert_str_eq(esc_recordatorios_of(fx.cumplida), "");
 	cr_assert_eq(count("SELECT count(*) FROM recordatorios"
 	    " WHERE outbox_id IS NULL"), 0);
+	/* The facilitator's two copies go out as one email. */
 	cr_assert_eq(count("SELECT count(*) FROM outbox"
-	    " WHERE tipo = 'recordatorio'"), 10);
-	expect_mail(10);
+	    " WHERE tipo = 'recordatorio'"), 9);
+	cr_assert_eq(count("SELECT count(DISTINCT outbox_id) FROM recordatorios"
+	    " WHERE rol_destinatario = 'facilitador'"), 1);
+	expect_mail(9);
 
 	/* What each responsable reads. */
 	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
@@ -420,32 +423,40 @@ Test(recordatorios, each_offset_gets_its_reminder_once)
 		}
 	}
 
-	/* The copies: the facilitator at -8 and -15, the garante at -15. */
+	/*
+	 * The copies: the facilitator's of -8 and -15 in one email that
+	 * lists both; the garante's of -15 alone, as one activity's.
+	 */
 	{
 		int first = h_smtp_find(&smtp, "fac@ejemplo.mx", 0);
-		int second = h_smtp_find(&smtp, "fac@ejemplo.mx", first + 1);
-		json_t *g = message_to("garante@iaip.mx", 0);
-		const char *t;
+		json_t *f, *g = message_to("garante@iaip.mx", 0);
+		const char *t, *a8, *a15;
 
 		cr_assert_geq(first, 0);
-		cr_assert_geq(second, 0);
-		cr_assert_lt(h_smtp_find(&smtp, "fac@ejemplo.mx", second + 1),
-		    0, "a third copy to the facilitator");
-		for (int k = 0; k < 2; k++) {
-			json_t *m = keep(h_smtp_message(&smtp,
-			    k == 0 ? first : second));
+		cr_assert_lt(h_smtp_find(&smtp, "fac@ejemplo.mx", first + 1),
+		    0, "a second copy to the facilitator");
+		f = keep(h_smtp_message(&smtp, first));
+		t = text_of(f);
+		cr_assert_str_eq(subject_of(f), "Copia de 2 recordatorios de "
+		    "la mesa «Transparencia en obra pública»");
+		cr_assert(strstr(t, "Recibe esta copia porque facilita la "
+		    "mesa «Transparencia en obra pública»: hoy se envió un "
+		    "recordatorio a quien tiene a su cargo cada una de estas "
+		    "2 actividades") != NULL, "%s", t);
+		cr_assert(strstr(t, "a partir de 7 días de retraso") != NULL,
+		    "%s", t);
+		a8 = strstr(t, h_strf("Actividad 1.%zu: %s", offset_index(-8) +
+		    1, descripcion(-8)));
+		a15 = strstr(t, h_strf("Actividad 1.%zu: %s", offset_index(-15) +
+		    1, descripcion(-15)));
+		cr_assert(a8 != NULL && a15 != NULL && a8 < a15, "%s", t);
+		cr_assert(strstr(t, "vencida hace 8 días") != NULL, "%s", t);
+		cr_assert(strstr(t, "vencida hace 15 días") != NULL, "%s", t);
+		cr_assert(strstr(t, h_strf("«pal actividad avance %lld»",
+		    fx.act[offset_index(-15)])) != NULL, "%s", t);
+		cr_assert_null(link_token(t, pald.url),
+		    "a copy carries the responsable's link");
 
-			t = text_of(m);
-			cr_assert(strstr(t, "Recibe esta copia porque facilita "
-			    "la mesa «Transparencia en obra pública»") != NULL,
-			    "%s", t);
-			cr_assert(strstr(t, "a partir de 7 días de retraso")
-			    != NULL, "%s", t);
-			cr_assert_null(link_token(t, pald.url),
-			    "a copy carries the responsable's link");
-			cr_assert(strstr(subject_of(m), "Vencida hace ") ==
-			    subject_of(m));
-		}
 		t = text_of(g);
 		cr_assert(strstr(subject_of(g), "Vencida hace 15 días") !=
 		    NULL);
@@ -466,20 +477,24 @@ Test(recordatorios, each_offset_gets_its_reminder_once)
 	    " AND tipo = 'recordatorio.enviado'", id_text(fx.mesa)), 10);
 
 	/* The next dates stored: the next pass has nothing to look at. */
-	cr_assert_eq(h_db_query_int(&db, "SELECT proximo_recordatorio - "
-	    HOY " FROM actividades WHERE id = $1",
+	cr_assert_eq(h_db_query_int(&db, "SELECT proximo - " HOY
+	    " FROM recordatorios_proximos WHERE actividad_id = $1",
 	    id_text(fx.act[offset_index(7)])), 6);
-	cr_assert_eq(h_db_query_int(&db, "SELECT proximo_recordatorio - "
-	    HOY " FROM actividades WHERE id = $1",
+	cr_assert_eq(h_db_query_int(&db, "SELECT proximo - " HOY
+	    " FROM recordatorios_proximos WHERE actividad_id = $1",
 	    id_text(fx.act[offset_index(-8)])), 7);
+	/* A completed activity has no date: it is never looked at. */
+	cr_assert_eq(h_db_query_int(&db, "SELECT count(*)"
+	    " FROM recordatorios_proximos WHERE actividad_id = $1",
+	    id_text(fx.cumplida)), 0);
 
 	/* A second pass queues nothing. */
 	j = pasada();
 	cr_assert_eq(planificados(j), 0, "%s", json_dumps(j, 0));
-	cr_assert_eq(count("SELECT count(*) FROM outbox"), 10);
+	cr_assert_eq(count("SELECT count(*) FROM outbox"), 9);
 	cr_assert_eq(count("SELECT count(*) FROM eventos"
 	    " WHERE tipo = 'recordatorio.enviado'"), 1);
-	expect_mail(10);
+	expect_mail(9);
 }
 
 Test(recordatorios, next_days_bring_the_next_reminders)
@@ -523,7 +538,116 @@ Test(recordatorios, next_days_bring_the_next_reminders)
 	cr_assert_str_eq(esc_recordatorios_of(fx.act[offset_index(30)]),
 	    "previo:30:responsable");
 	cr_assert_eq(planificados(pasada()), 0);
-	expect_mail(10 + 3 + 10);
+	/*
+	 * Emails: 9, then 3; then 5 to responsables, one copy to the
+	 * facilitator listing -8, -15 and -22, one to the garante listing
+	 * -15 and -22.
+	 */
+	expect_mail(9 + 3 + 7);
+}
+
+/*
+ * An activity's row in recordatorios_proximos (migration 0007), as "NEXT
+ * DEADLINE" in days from today ("ya" for the next pass), or "ninguna".
+ */
+static const char *
+proximo_de(long long actividad)
+{
+	return h_db_query_str(&db, "SELECT coalesce((SELECT CASE"
+	    " WHEN proximo = '-infinity' THEN 'ya'"
+	    " ELSE (proximo - " HOY ")::text END"
+	    " || ' ' || (fecha_limite - " HOY ")"
+	    " FROM recordatorios_proximos WHERE actividad_id = $1), 'ninguna')",
+	    id_text(actividad));
+}
+
+Test(recordatorios, next_dates_follow_their_activity)
+{
+	struct fx fx = seed();
+	long long a7 = fx.act[offset_index(7)], a30 = fx.act[offset_index(30)];
+
+	/* New: every open activity is looked at by the next pass. */
+	cr_assert_str_eq(proximo_de(a7), "ya 7");
+	cr_assert_str_eq(proximo_de(fx.cumplida), "ninguna");
+	cr_assert_eq(count("SELECT count(*) FROM recordatorios_proximos"),
+	    N_OFFSETS);
+	cr_assert_eq(planificados(pasada()), 10);
+	cr_assert_str_eq(proximo_de(a7), "6 7");
+	cr_assert_str_eq(proximo_de(a30), "23 30");
+
+	/* A new deadline: a new look, with the new deadline. */
+	h_db_exec(&db, "UPDATE actividades SET fecha_limite = " HOY
+	    " WHERE id = $1", id_text(a30));
+	cr_assert_str_eq(proximo_de(a30), "ya 0");
+	/* Other changes of the activity leave its date alone. */
+	h_db_exec(&db, "UPDATE actividades SET descripcion = 'Otra',"
+	    " avance = 40, estado = 'en_progreso' WHERE id = $1",
+	    id_text(a7));
+	cr_assert_str_eq(proximo_de(a7), "6 7");
+
+	/* Completed: no date, nothing more; open again: a new look. */
+	h_db_exec(&db, "UPDATE actividades SET estado = 'cumplida',"
+	    " avance = 100, cumplimiento = now() WHERE id = $1", id_text(a7));
+	cr_assert_str_eq(proximo_de(a7), "ninguna");
+	h_db_exec(&db, "UPDATE actividades SET estado = 'en_progreso',"
+	    " avance = 90, cumplimiento = NULL WHERE id = $1", id_text(a7));
+	cr_assert_str_eq(proximo_de(a7), "ya 7");
+	/* a7's 7-day reminder went out already; a30 is due today. */
+	{
+		json_t *j = pasada();
+
+		cr_assert_eq(planificados(j), 1, "%s", json_dumps(j, 0));
+	}
+	cr_assert_str_eq(esc_recordatorios_of(a30), "previo:30:responsable "
+	    "vencimiento:0:responsable");
+	cr_assert_str_eq(proximo_de(a7), "6 7");
+	cr_assert_str_eq(proximo_de(a30), "1 0");
+
+	/*
+	 * The mesa's cadence changes (to the global one, so nothing new is
+	 * due): every activity of it is looked at again.
+	 */
+	h_db_exec(&db, "UPDATE mesas SET recordatorio_vencida_cada = 7"
+	    " WHERE id = $1", id_text(fx.mesa));
+	cr_assert_eq(count("SELECT count(*) FROM recordatorios_proximos"
+	    " WHERE proximo <> '-infinity'"), 0);
+	cr_assert_eq(planificados(pasada()), 0);
+	cr_assert_eq(count("SELECT count(*) FROM recordatorios_proximos"
+	    " WHERE proximo = '-infinity'"), 0);
+}
+
+/*
+ * Migration 0007 checks the links' hash without {64} and drops their
+ * direct key to mesas: the rules hold as before.
+ */
+Test(recordatorios, link_rules_after_0007)
+{
+	struct fx fx = seed();
+	const char *ok = "0123456789abcdef0123456789abcdef"
+	    "0123456789abcdef0123456789abcdef";
+
+	cr_assert_str_eq(h_db_sqlstate(&db, "INSERT INTO enlaces (hash,"
+	    " proposito, mesa_id, actividad_id) VALUES (upper($1), 'avance',"
+	    " $2, $3)", ok, id_text(fx.mesa), id_text(fx.act[0])), "23514");
+	cr_assert_str_eq(h_db_sqlstate(&db, "INSERT INTO enlaces (hash,"
+	    " proposito, mesa_id, actividad_id) VALUES (substr($1, 2),"
+	    " 'avance', $2, $3)", ok, id_text(fx.mesa), id_text(fx.act[0])),
+	    "23514");
+	/* A feed or dashboard link names no mesa. */
+	cr_assert_str_eq(h_db_sqlstate(&db, "INSERT INTO enlaces (hash,"
+	    " proposito, mesa_id, email) VALUES ($1, 'feed', $2,"
+	    " 'resp@mun.gob.mx')", ok, id_text(fx.mesa)), "23514");
+	cr_assert_str_eq(h_db_sqlstate(&db, "INSERT INTO enlaces (hash,"
+	    " proposito, mesa_id, usuario_id) VALUES ($1, 'monitoreo', $2,"
+	    " $3)", ok, id_text(fx.mesa), id_text(fx.fac)), "23514");
+	/* An activity of another mesa is still refused by its key. */
+	cr_assert_str_eq(h_db_sqlstate(&db, "INSERT INTO enlaces (hash,"
+	    " proposito, mesa_id, actividad_id) VALUES ($1, 'avance',"
+	    " $2 + 1000, $3)", ok, id_text(fx.mesa), id_text(fx.act[0])),
+	    "23503");
+	cr_assert_null(h_db_sqlstate(&db, "INSERT INTO enlaces (hash,"
+	    " proposito, mesa_id, actividad_id) VALUES ($1, 'avance', $2,"
+	    " $3)", ok, id_text(fx.mesa), id_text(fx.act[0])));
 }
 
 Test(recordatorios, completed_activity_stops)
@@ -575,13 +699,14 @@ Test(recordatorios, restart_sends_nothing_again)
 {
 	seed();
 	cr_assert_eq(planificados(pasada()), 10);
-	expect_mail(10);
+	expect_mail(9);
 	h_pald_restart(&pald);
 	cr_assert_eq(planificados(pasada()), 0);
 	/* Even with every stored date lost. */
-	h_db_exec(&db, "UPDATE actividades SET proximo_recordatorio = NULL");
+	h_db_exec(&db, "UPDATE recordatorios_proximos"
+	    " SET proximo = '-infinity'");
 	cr_assert_eq(planificados(pasada()), 0);
-	expect_mail(10);
+	expect_mail(9);
 }
 
 Test(recordatorios, two_daemons_at_the_same_moment)
@@ -618,8 +743,8 @@ Test(recordatorios, two_daemons_at_the_same_moment)
 	}
 	cr_assert_eq(total, 13);
 	cr_assert_eq(count("SELECT count(*) FROM recordatorios"), 13);
-	cr_assert_eq(count("SELECT count(*) FROM outbox"), 13);
-	expect_mail(13);
+	cr_assert_eq(count("SELECT count(*) FROM outbox"), 12);
+	expect_mail(12);
 	h_pald_stop(&otro);
 }
 
@@ -633,13 +758,13 @@ Test(recordatorios, two_daemons_on_their_own_schedule)
 	h_pald_start(&a, &db, &smtp, extra);
 	h_pald_start(&b, &db, &smtp, extra);
 	seed();
-	cr_assert_eq(h_db_wait_int(&db, 15000, 10, "SELECT count(*)"
-	    " FROM outbox"), 10);
+	cr_assert_eq(h_db_wait_int(&db, 15000, 9, "SELECT count(*)"
+	    " FROM outbox"), 9);
 	/* Several more passes of each. */
 	h_sleep_ms(3500);
 	cr_assert_eq(count("SELECT count(*) FROM recordatorios"), 10);
-	cr_assert_eq(count("SELECT count(*) FROM outbox"), 10);
-	expect_mail(10);
+	cr_assert_eq(count("SELECT count(*) FROM outbox"), 9);
+	expect_mail(9);
 	{
 		char *la = h_pald_log(&a), *lb = h_pald_log(&b);
 
@@ -722,7 +847,7 @@ Test(recordatorios, global_cadence_change_replans)
 	cr_assert(strstr(log, "reminder cadence changed") != NULL);
 	free(log);
 	h_pald_stop(&nuevo);
-	expect_mail(11);
+	expect_mail(10);
 }
 
 Test(recordatorios, acuse_for_actors_who_have_not_confirmed)

@@ -167,7 +167,6 @@ Test(recordatorios, empty_list_only_overdue)
 	struct recordatorios_cadencia c = cadencia("", 7, 7, 14);
 
 	cr_assert_eq(c.n_dias_antes, 0);
-	cr_assert_eq(recordatorios_max_antes(&c), 0);
 	check(&c, -100, NO, 0, 0, false, false, 1);
 	check(&c, 0, NO, 0, 0, false, false, 1);
 	check(&c, 1, VX, -1, 1, false, false, 8);
@@ -292,9 +291,3 @@ Test(recordatorios, parse_dias)
 	cr_assert_not(recordatorios_parse_dias("99999999999", d, &n));
 }
 
-Test(recordatorios, max_antes)
-{
-	struct recordatorios_cadencia c = cadencia("1,30,7", 7, 7, 14);
-
-	cr_assert_eq(recordatorios_max_antes(&c), 30);
-}
