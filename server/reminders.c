@@ -29,10 +29,11 @@
  *     trigger adds one event per delivery).
  *
  * The unique key of recordatorios, not the lock nor the stored dates, is
- * what makes "never twice" hold: an email commits only with the row it
+ * what makes "never twice" hold: an email commits only with the rows it
  * belongs to. The stored date is a cache that may be cleared at any time
- * (migration 0003 clears it when a deadline or a mesa's cadence changes;
- * a pass clears all of them when the global cadence changed), and a pass
+ * (triggers set it to '-infinity' when a deadline or a mesa's cadence
+ * changes or an activity reopens, migrations 0003 and 0007; a pass
+ * clears all of them when the global cadence changed), and a pass
  * that looks at an activity whose latest reminder was already sent queues
  * nothing. Recording after queueing, rather than queueing for the rows an
  * insert returned, saves an UPDATE of every row with its outbox id.
