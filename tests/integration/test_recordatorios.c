@@ -616,6 +616,30 @@ Test(recordatorios, next_dates_follow_their_activity)
 	    " WHERE proximo = '-infinity'"), 0);
 }
 
+/* A mesa that ends leaves nothing for the passes to read (0009). */
+Test(recordatorios, concluded_mesa_leaves_no_next_dates)
+{
+	struct fx fx = seed();
+	long long otra = mesa(fx.fac, "en_seguimiento", TZ, "Otra mesa");
+	long long a = actividad(otra, compromiso(otra), 1, 3, "pendiente");
+
+	cr_assert_eq(planificados(pasada()), 11);
+	cr_assert_eq(count("SELECT count(*) FROM recordatorios_proximos"),
+	    N_OFFSETS + 1);
+	h_db_exec(&db, "UPDATE mesas SET fase = 'concluida' WHERE id = $1",
+	    id_text(fx.mesa));
+	cr_assert_eq(count("SELECT count(*) FROM recordatorios_proximos"), 1);
+	cr_assert_str_eq(proximo_de(a), "2 3");
+	/* Days later, only the other mesa's activity is looked at. */
+	for (int d = 0; d < 3; d++)
+		un_dia_despues();
+	cr_assert_eq(planificados(pasada()), 1);
+	cr_assert_str_eq(esc_recordatorios_of(a), "previo:7:responsable "
+	    "vencimiento:0:responsable");
+	cr_assert_str_eq(esc_recordatorios_of(fx.act[offset_index(1)]),
+	    "previo:1:responsable");
+}
+
 /*
  * Migration 0007 checks the links' hash without {64} and drops their
  * direct key to mesas: the rules hold as before.
