@@ -1500,9 +1500,9 @@ reminders_retirar(struct reminders_pass *p, struct error *err)
 		if (row->id != 0 || row->outbox_id == 0)
 			continue;
 		if (reminders_correo_compartido(p, i))
-			log_warn("reminder to an address at %s recorded "
-			    "meanwhile by another writer; the copy that "
-			    "lists it goes out for the others",
+			log_warn("a copy to an address at %s lists a "
+			    "reminder another writer recorded meanwhile; it "
+			    "goes out for the others it lists",
 			    reminders_domain(row->to));
 		else
 			reminders_arr_ll(&gone_outbox, row->outbox_id);
@@ -1512,8 +1512,8 @@ reminders_retirar(struct reminders_pass *p, struct error *err)
 
 		if (row->id == 0) {
 			log_warn("reminder to an address at %s recorded "
-			    "meanwhile by another writer; it is withdrawn",
-			    reminders_domain(row->to));
+			    "meanwhile by another writer; left out of this "
+			    "pass", reminders_domain(row->to));
 			if (row->hash[0] != '\0')
 				reminders_arr_str(&gone_hash, row->hash);
 			continue;

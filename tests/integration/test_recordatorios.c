@@ -641,10 +641,10 @@ Test(recordatorios, concluded_mesa_leaves_no_next_dates)
 }
 
 /*
- * Migration 0007 checks the links' hash without {64} and drops their
+ * Migration 0008 checks the links' hash without {64} and drops their
  * direct key to mesas: the rules hold as before.
  */
-Test(recordatorios, link_rules_after_0007)
+Test(recordatorios, link_rules_after_0008)
 {
 	struct fx fx = seed();
 	const char *ok = "0123456789abcdef0123456789abcdef"

@@ -290,4 +290,3 @@ Test(recordatorios, parse_dias)
 	cr_assert_not(recordatorios_parse_dias("30,,7", d, &n));
 	cr_assert_not(recordatorios_parse_dias("99999999999", d, &n));
 }
-
