@@ -55,10 +55,9 @@
 #include "config.h"
 #include "dates.h"
 #include "db.h"
-#include "dbpool.h"
 #include "log.h"
-#include "mailer.h"
 #include "outbox.h"
+#include "pasada.h"
 #include "recordatorios.h"
 #include "store_eventos.h"
 #include "token.h"
@@ -88,13 +87,11 @@ static pthread_mutex_t reminders_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct reminders_settings reminders_snapshot;
 static bool reminders_snapshot_ok;
 
-/* The scheduled pass: at most one queued at a time. Loop thread. */
-static struct reminders_job {
-	struct dbjob			job;
+/* The scheduled pass (pasada.h) and the settings it runs with. */
+struct reminders_job {
+	struct pasada			pasada;	/* first */
 	struct reminders_settings	s;
-} reminders_job;
-static bool reminders_queued;
-static long long reminders_last_ms;
+};
 
 /*
  * Small tools: PostgreSQL array literals, result cells.
@@ -1880,65 +1877,24 @@ reminders_plan(PGconn *conn, const struct reminders_settings *s,
  * The scheduled pass.
  */
 
-static void
-reminders_job_run(struct dbjob *job, PGconn *conn)
+static bool
+reminders_correr(struct pasada *p, PGconn *conn, struct error *err)
 {
-	struct reminders_job *rj = (struct reminders_job *)job;
-	struct error err;
-	PGresult *res;
-	json_t *out;
+	struct reminders_job *rj = (struct reminders_job *)p;
+	json_t *out = reminders_run(conn, &rj->s, false, err);
+	bool ok = out != NULL;
 
-	if (conn == NULL) {
-		log_debug("reminders: database unavailable, pass skipped");
-		return;
-	}
-	if (!db_command(conn, &err, "BEGIN", 0, NULL)) {
-		log_warn("reminders: %s", err.message);
-		return;
-	}
-	/*
-	 * Another pald planning right now: leave it the work instead of
-	 * queueing behind it (the API pass waits instead).
-	 */
-	res = db_exec(conn, &err, "SELECT pg_try_advisory_xact_lock("
-	    REMINDERS_LOCK ")", 0, NULL);
-	if (res == NULL || strcmp(PQgetvalue(res, 0, 0), "t") != 0) {
-		if (res != NULL)
-			log_debug("reminders: another pass is running");
-		else
-			log_warn("reminders: %s", err.message);
-		PQclear(res);
-		db_command(conn, NULL, "ROLLBACK", 0, NULL);
-		return;
-	}
-	PQclear(res);
-	out = reminders_run(conn, &rj->s, false, &err);
-	if (out != NULL && db_command(conn, &err, "COMMIT", 0, NULL)) {
-		if (outbox_take_wake())
-			mailer_wake();
-	} else {
-		log_warn("reminders: pass failed: %s", err.message);
-		db_command(conn, NULL, "ROLLBACK", 0, NULL);
-		(void)outbox_take_wake();
-	}
 	json_decref(out);
+	return ok;
 }
 
-static void
-reminders_job_done(struct dbjob *job)
-{
-	(void)job;
-	reminders_queued = false;
-}
-
-static long long
-reminders_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
+static struct reminders_job reminders_job = {
+	.pasada = {
+		.nombre = "reminders",
+		.lock = REMINDERS_LOCK,
+		.correr = reminders_correr,
+	},
+};
 
 /*
  * Called by the scheduler every second: refreshes the settings snapshot
@@ -1948,22 +1904,11 @@ reminders_now_ms(void)
 void
 reminders_tick(void)
 {
-	long long now = reminders_now_ms();
+	struct pasada *p = &reminders_job.pasada;
 
 	reminders_settings_refresh();
-	if (reminders_last_ms == 0) {
-		reminders_last_ms = now;
+	if (!pasada_toca(p, config_live->recordatorio_periodo_s * 1000LL))
 		return;
-	}
-	if (reminders_queued ||
-	    now - reminders_last_ms <
-	    config_live->recordatorio_periodo_s * 1000LL)
-		return;
-	reminders_job.job.run = reminders_job_run;
-	reminders_job.job.done = reminders_job_done;
 	reminders_settings_load(&reminders_job.s);
-	if (dbpool_submit(&reminders_job.job)) {
-		reminders_queued = true;
-		reminders_last_ms = now;
-	}
+	pasada_encolar(p);
 }

@@ -39,16 +39,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "buf.h"
 #include "config.h"
 #include "dates.h"
 #include "db.h"
-#include "dbpool.h"
 #include "log.h"
-#include "mailer.h"
 #include "outbox.h"
+#include "pasada.h"
 #include "store_monitoreo.h"
 #include "token.h"
 #include "validate.h"
@@ -80,13 +78,11 @@ static pthread_mutex_t resumenes_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct resumenes_settings resumenes_snapshot;
 static bool resumenes_snapshot_ok;
 
-/* The scheduled pass: at most one queued at a time. Loop thread. */
-static struct resumenes_job {
-	struct dbjob			job;
+/* The scheduled pass (pasada.h) and the settings it runs with. */
+struct resumenes_job {
+	struct pasada			pasada;	/* first */
 	struct resumenes_settings	s;
-} resumenes_job;
-static bool resumenes_queued;
-static long long resumenes_last_ms;
+};
 
 /*
  * The zone the scheduled job last checked against pg_timezone_names and
@@ -728,8 +724,10 @@ fail:
  * one indexed query, outside any transaction. False on error (logged).
  */
 static bool
-resumenes_pendientes(PGconn *conn, const struct resumenes_settings *s)
+resumenes_pendientes(struct pasada *p, PGconn *conn)
 {
+	const struct resumenes_settings *s =
+	    &((struct resumenes_job *)p)->s;
 	char dia[16], hora[16];
 	const char *v[3];
 	struct error err;
@@ -767,64 +765,25 @@ resumenes_pendientes(PGconn *conn, const struct resumenes_settings *s)
 	return si;
 }
 
-static void
-resumenes_job_run(struct dbjob *job, PGconn *conn)
+static bool
+resumenes_correr(struct pasada *p, PGconn *conn, struct error *err)
 {
-	struct resumenes_job *rj = (struct resumenes_job *)job;
-	struct error err;
-	PGresult *res;
-	json_t *out;
+	struct resumenes_job *rj = (struct resumenes_job *)p;
+	json_t *out = resumenes_enviar(conn, &rj->s, false, err);
+	bool ok = out != NULL;
 
-	if (conn == NULL) {
-		log_debug("digest: database unavailable, pass skipped");
-		return;
-	}
-	if (!resumenes_pendientes(conn, &rj->s))
-		return;
-	if (!db_command(conn, &err, "BEGIN", 0, NULL)) {
-		log_warn("digest: %s", err.message);
-		return;
-	}
-	/* Another pald sending right now: leave it the work. */
-	res = db_exec(conn, &err, "SELECT pg_try_advisory_xact_lock("
-	    RESUMENES_LOCK ")", 0, NULL);
-	if (res == NULL || strcmp(PQgetvalue(res, 0, 0), "t") != 0) {
-		if (res != NULL)
-			log_debug("digest: another pass is running");
-		else
-			log_warn("digest: %s", err.message);
-		PQclear(res);
-		db_command(conn, NULL, "ROLLBACK", 0, NULL);
-		return;
-	}
-	PQclear(res);
-	out = resumenes_enviar(conn, &rj->s, false, &err);
-	if (out != NULL && db_command(conn, &err, "COMMIT", 0, NULL)) {
-		if (outbox_take_wake())
-			mailer_wake();
-	} else {
-		log_warn("digest: pass failed: %s", err.message);
-		db_command(conn, NULL, "ROLLBACK", 0, NULL);
-		(void)outbox_take_wake();
-	}
 	json_decref(out);
+	return ok;
 }
 
-static void
-resumenes_job_done(struct dbjob *job)
-{
-	(void)job;
-	resumenes_queued = false;
-}
-
-static long long
-resumenes_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
+static struct resumenes_job resumenes_job = {
+	.pasada = {
+		.nombre = "digest",
+		.lock = RESUMENES_LOCK,
+		.pendiente = resumenes_pendientes,
+		.correr = resumenes_correr,
+	},
+};
 
 /*
  * Called by the scheduler every second: refreshes the settings snapshot
@@ -835,20 +794,11 @@ resumenes_now_ms(void)
 void
 resumenes_tick(void)
 {
-	long long now = resumenes_now_ms();
+	struct pasada *p = &resumenes_job.pasada;
 
 	resumenes_settings_refresh();
-	if (resumenes_last_ms == 0) {
-		resumenes_last_ms = now;
+	if (!pasada_toca(p, RESUMENES_PERIODO_MS))
 		return;
-	}
-	if (resumenes_queued || now - resumenes_last_ms < RESUMENES_PERIODO_MS)
-		return;
-	resumenes_job.job.run = resumenes_job_run;
-	resumenes_job.job.done = resumenes_job_done;
 	resumenes_settings_load(&resumenes_job.s);
-	if (dbpool_submit(&resumenes_job.job)) {
-		resumenes_queued = true;
-		resumenes_last_ms = now;
-	}
+	pasada_encolar(p);
 }

@@ -33,7 +33,7 @@ static struct scheduler_job scheduler_jobs[] = {
 
 static struct event *scheduler_ev;
 
-static long long
+long long
 scheduler_now_ms(void)
 {
 	struct timespec ts;

@@ -10,5 +10,7 @@ struct event_base;
 
 void	scheduler_start(struct event_base *base);
 void	scheduler_stop(void);
+/* The clock of periodic jobs: monotonic milliseconds. Any thread. */
+long long scheduler_now_ms(void);
 
 #endif
