@@ -120,14 +120,21 @@ api_monitoreo_jkey_str(struct buf *b, const char *key, const char *s)
 	buf_put_json_str(b, s);
 }
 
+/* An activity's object up to its deadline, left open for what follows. */
 static void
-api_monitoreo_vencida(struct buf *b, const struct monitoreo_actividad *a)
+api_monitoreo_actividad(struct buf *b, const struct monitoreo_actividad *a)
 {
 	buf_printf(b, "{\"actividad_id\":%lld,\"numero\":%d", a->id,
 	    a->numero);
 	api_monitoreo_jkey_str(b, "descripcion", a->descripcion);
 	api_monitoreo_jkey_str(b, "responsable", a->responsable);
 	api_monitoreo_jkey_str(b, "fecha_limite", a->fecha_limite);
+}
+
+static void
+api_monitoreo_vencida(struct buf *b, const struct monitoreo_actividad *a)
+{
+	api_monitoreo_actividad(b, a);
 	buf_printf(b, ",\"dias_vencida\":%d,\"ultimo_avance\":", -a->dias);
 	if (a->ua_reportado == NULL) {
 		buf_puts(b, "null}");
@@ -147,11 +154,7 @@ api_monitoreo_vencida(struct buf *b, const struct monitoreo_actividad *a)
 static void
 api_monitoreo_proxima(struct buf *b, const struct monitoreo_actividad *a)
 {
-	buf_printf(b, "{\"actividad_id\":%lld,\"numero\":%d", a->id,
-	    a->numero);
-	api_monitoreo_jkey_str(b, "descripcion", a->descripcion);
-	api_monitoreo_jkey_str(b, "responsable", a->responsable);
-	api_monitoreo_jkey_str(b, "fecha_limite", a->fecha_limite);
+	api_monitoreo_actividad(b, a);
 	buf_printf(b, ",\"dias\":%d}", a->dias);
 }
 
