@@ -4,7 +4,7 @@
  * logout, who sees what, the HTML it renders (rows, traffic-light labels,
  * the SVG timeline with its "Hoy" line) and, in a real headless
  * Chromium at a phone's width, the page as a person sees it. The data
- * are written straight with SQL, as test_monitoreo.c does: two mesas in
+ * are test_monitoreo.c's scene (esc_garantes_crear): two mesas in
  * follow-up in two entidades and a third in acuerdos nobody sees here.
  */
 #include <criterion/criterion.h>
@@ -17,17 +17,13 @@
 #include "escenario.h"
 #include "harness.h"
 
-#define ENTIDAD_A	"Oaxaca"
-#define ENTIDAD_B	"Jalisco"
-#define MESA_A		"Mesa de Tlacolula"
-#define MESA_B		"Mesa de Zapopan"
-#define MESA_C		"Mesa sin PAL"
-#define COMPROMISO_A1	"Contratos abiertos, \"obra pública\""
+/*
+ * This suite's own texts of the scene (escenario.h, esc_garantes_crear):
+ * characters HTML must escape.
+ */
+#define INSTITUCION	"Tesorería municipal"
 #define COMPROMISO_A2	"Padrón de <proveedores> & contratistas"
-#define RESP_VENCIDA	"Luis Pérez Ñúñez"
-#define DESC_VENCIDA	"Publicar los contratos de 2027"
 #define DESC_POR_VENCER	"Capacitar al personal"
-#define NOTA		"Va lento; falta la firma"
 
 #define CHROMIUM	"/usr/bin/chromium"
 #define COOKIE		"pald_sesion"
@@ -35,65 +31,13 @@
 static struct h_db db;
 static struct h_pald pald;
 static char admin[80];
-
-static struct esc_usuario gar_a, gar_todos, fac_b;
-static long long mesa_a, mesa_b, comp_a1, comp_a2;
-
-/* An activity of the dashboard's institution; see esc_sql_actividad. */
-static long long
-actividad(long long c, int numero, int offset, const char *desc,
-    const char *resp, const char *estado, int avance)
-{
-	return esc_sql_actividad(c, numero, offset, desc, resp,
-	    "Tesorería municipal", estado, avance);
-}
+static struct esc_garantes g;
 
 static void
 setup(void)
 {
-	struct esc_usuario fac_a;
-	long long c, act_vencida;
-
 	esc_setup(&db, NULL, &pald, NULL, admin, sizeof(admin));
-	gar_a = esc_usuario_crear("Gabriela Garante", "gar@ieaip.mx",
-	    "garante", ENTIDAD_A);
-	gar_todos = esc_usuario_crear("Gonzalo Garante", "gon@inai.mx",
-	    "garante", NULL);
-	fac_a = esc_usuario_crear("Fernanda Facilitadora", "fer@stl.mx",
-	    "facilitador", NULL);
-	fac_b = esc_usuario_crear("Federico Facilitador", "fed@stl.mx",
-	    "facilitador", NULL);
-
-	mesa_a = esc_sql_mesa(fac_a.id, MESA_A, ENTIDAD_A,
-	    "America/Mexico_City", "en_seguimiento");
-	comp_a1 = esc_sql_compromiso(mesa_a, 1, COMPROMISO_A1);
-	act_vencida = actividad(comp_a1, 1, -10, DESC_VENCIDA, RESP_VENCIDA,
-	    "en_progreso", 40);
-	actividad(comp_a1, 2, 3, DESC_POR_VENCER, "Ana Ruiz", "pendiente", 0);
-	actividad(comp_a1, 3, 60, "Publicar el padrón", "Ana Ruiz",
-	    "pendiente", 0);
-	actividad(comp_a1, 4, -5, "Abrir el portal", "Ana Ruiz", "cumplida",
-	    100);
-	comp_a2 = esc_sql_compromiso(mesa_a, 2, COMPROMISO_A2);
-	actividad(comp_a2, 1, 90, "Depurar el padrón", "Eva Díaz", "pendiente",
-	    0);
-	h_db_exec(&db, "INSERT INTO avances (mesa_id, actividad_id, estado,"
-	    " avance, nota, reportado, usuario_id)"
-	    " VALUES ($1, $2, 'en_progreso', 40, $3, now() - interval '2 days',"
-	    " $4)", esc_id_text(mesa_a), esc_id_text(act_vencida), NOTA,
-	    esc_id_text(fac_a.id));
-
-	mesa_b = esc_sql_mesa(fac_b.id, MESA_B, ENTIDAD_B, "America/Tijuana",
-	    "concluida");
-	c = esc_sql_compromiso(mesa_b, 1, "Obra pública en Zapopan");
-	actividad(c, 1, 30, "Publicar las licitaciones", "Raúl Soto",
-	    "pendiente", 0);
-	actividad(c, 2, -1, "Instalar el comité", "Raúl Soto", "pendiente",
-	    0);
-
-	c = esc_sql_compromiso(esc_sql_mesa(fac_a.id, MESA_C, ENTIDAD_A,
-	    "America/Mexico_City", "acuerdos"), 1, "Sin seguimiento");
-	actividad(c, 1, -3, "Nada que vigilar", "Nadie", "pendiente", 0);
+	esc_garantes_crear(INSTITUCION, COMPROMISO_A2, DESC_POR_VENCER, &g);
 }
 
 TestSuite(dashboard, .init = setup, .fini = esc_teardown, .timeout = 180);
@@ -210,7 +154,7 @@ Test(dashboard, entrar_con_token)
 
 	/* The right one, pasted with spaces and a line end around it. */
 	r = web("POST", "/monitoreo/entrar", NULL, h_strf("token=+%s%%0A",
-	    gar_a.token));
+	    g.gar_a.token));
 	cr_assert_eq(r.status, 303, "%ld %s", r.status, r.body);
 	cr_assert_str_eq(h_http_header(&r, "Location"), "/monitoreo");
 	sc = h_http_header(&r, "Set-Cookie");
@@ -220,23 +164,23 @@ Test(dashboard, entrar_con_token)
 	cr_assert_not_null(strstr(sc, "; Path=/monitoreo"), "%s", sc);
 	/* public_url is http here: no Secure. */
 	cr_assert_null(strstr(sc, "Secure"), "%s", sc);
-	cr_assert_str_neq(sesion, gar_a.token, "the API token in a cookie");
+	cr_assert_str_neq(sesion, g.gar_a.token, "the API token in a cookie");
 	h_http_free(&r);
 
 	/* Stored hashed, for the user, for 12 hours. */
 	cr_assert_eq(sesiones(), 1);
 	cr_assert_eq(h_db_query_int(&db, "SELECT usuario_id FROM sesiones_web"
-	    " WHERE hash = $1", esc_sha256_hex(sesion, 64)), gar_a.id);
+	    " WHERE hash = $1", esc_sha256_hex(sesion, 64)), g.gar_a.id);
 	cr_assert_eq(h_db_query_int(&db, "SELECT count(*) FROM sesiones_web"
 	    " WHERE hash = $1 OR hash = $2", sesion, esc_sha256_hex(
-	    gar_a.token, 64)), 0, "a token stored in clear");
+	    g.gar_a.token, 64)), 0, "a token stored in clear");
 	cr_assert_eq(h_db_query_int(&db, "SELECT extract(epoch FROM"
 	    " expira - creada)::int FROM sesiones_web"), 12 * 3600);
 
 	page = tablero(sesion, "");
-	cr_assert_not_null(strstr(page, MESA_A));
-	cr_assert_null(strstr(page, MESA_B));
-	cr_assert_null(strstr(page, MESA_C));
+	cr_assert_not_null(strstr(page, ESC_G_MESA_A));
+	cr_assert_null(strstr(page, ESC_G_MESA_B));
+	cr_assert_null(strstr(page, ESC_G_MESA_C));
 	cr_assert_not_null(strstr(page, "Gabriela Garante"));
 	cr_assert_not_null(strstr(page, "name=\"viewport\""));
 	cr_assert_eq(h_db_query_int(&db, "SELECT count(*) FROM sesiones_web"
@@ -253,7 +197,7 @@ Test(dashboard, sin_sesion_va_a_entrar)
 	h_http_free(&r);
 
 	/* An API token is no session, nor is an unknown one. */
-	r = web("GET", "/monitoreo", gar_a.token, NULL);
+	r = web("GET", "/monitoreo", g.gar_a.token, NULL);
 	check_page(&r, 303, "API token as cookie");
 	cr_assert_str_eq(h_http_header(&r, "Location"), "/monitoreo/entrar");
 	cr_assert_not_null(strstr(h_http_header(&r, "Set-Cookie"),
@@ -265,7 +209,7 @@ Test(dashboard, sin_sesion_va_a_entrar)
 	h_http_free(&r);
 
 	/* An expired session. */
-	sesion = entrar(gar_a.token);
+	sesion = entrar(g.gar_a.token);
 	tablero(sesion, "");
 	h_db_exec(&db, "UPDATE sesiones_web SET creada = now() - interval"
 	    " '13 hours', expira = now() - interval '1 hour'");
@@ -275,35 +219,35 @@ Test(dashboard, sin_sesion_va_a_entrar)
 	h_http_free(&r);
 
 	/* A deactivated user's session. */
-	sesion = entrar(gar_todos.token);
+	sesion = entrar(g.gar_todos.token);
 	tablero(sesion, "");
 	h_db_exec(&db, "UPDATE usuarios SET activo = false WHERE id = $1",
-	    esc_id_text(gar_todos.id));
+	    esc_id_text(g.gar_todos.id));
 	r = web("GET", "/monitoreo", sesion, NULL);
 	check_page(&r, 303, "deactivated user");
 	cr_assert_str_eq(h_http_header(&r, "Location"), "/monitoreo/entrar");
 	h_http_free(&r);
 	r = web("POST", "/monitoreo/entrar", NULL, h_strf("token=%s",
-	    gar_todos.token));
+	    g.gar_todos.token));
 	check_page(&r, 401, "deactivated user's token");
 	h_http_free(&r);
 
 	/* A new login drops the expired sessions. */
-	entrar(gar_a.token);
+	entrar(g.gar_a.token);
 	cr_assert_eq(h_db_query_int(&db, "SELECT count(*) FROM sesiones_web"
 	    " WHERE expira <= now()"), 0);
 }
 
 Test(dashboard, otra_entidad_y_filtros_malos)
 {
-	const char *sesion = entrar(gar_a.token);
-	struct h_http r = web("GET", "/monitoreo?entidad=" ENTIDAD_B, sesion,
+	const char *sesion = entrar(g.gar_a.token);
+	struct h_http r = web("GET", "/monitoreo?entidad=" ESC_G_ENTIDAD_B, sesion,
 	    NULL);
 
 	check_page(&r, 403, "another entidad");
 	cr_assert_not_null(strstr(r.body, "Solo puede consultar los PAL de "
-	    ENTIDAD_A), "%s", r.body);
-	cr_assert_null(strstr(r.body, MESA_B));
+	    ESC_G_ENTIDAD_A), "%s", r.body);
+	cr_assert_null(strstr(r.body, ESC_G_MESA_B));
 	h_http_free(&r);
 	r = web("GET", "/monitoreo?proximas=0", sesion, NULL);
 	check_page(&r, 422, "proximas=0");
@@ -313,35 +257,35 @@ Test(dashboard, otra_entidad_y_filtros_malos)
 	check_page(&r, 422, "vencidas=2");
 	cr_assert_not_null(strstr(r.body, "«vencidas»"), "%s", r.body);
 	h_http_free(&r);
-	cr_assert_not_null(strstr(tablero(sesion, "?entidad=" ENTIDAD_A),
-	    MESA_A));
+	cr_assert_not_null(strstr(tablero(sesion, "?entidad=" ESC_G_ENTIDAD_A),
+	    ESC_G_MESA_A));
 }
 
 Test(dashboard, quien_ve_que)
 {
 	const char *page = tablero(entrar(admin), "");
 
-	cr_assert_not_null(strstr(page, MESA_A));
-	cr_assert_not_null(strstr(page, MESA_B));
-	cr_assert_null(strstr(page, MESA_C));
-	page = tablero(entrar(admin), "?entidad=" ENTIDAD_B);
-	cr_assert_null(strstr(page, MESA_A));
-	cr_assert_not_null(strstr(page, MESA_B));
-	page = tablero(entrar(gar_todos.token), "");
-	cr_assert_not_null(strstr(page, MESA_A));
-	cr_assert_not_null(strstr(page, MESA_B));
-	page = tablero(entrar(fac_b.token), "");
-	cr_assert_null(strstr(page, MESA_A));
-	cr_assert_not_null(strstr(page, MESA_B));
-	page = tablero(entrar(fac_b.token), "?entidad=" ENTIDAD_A);
+	cr_assert_not_null(strstr(page, ESC_G_MESA_A));
+	cr_assert_not_null(strstr(page, ESC_G_MESA_B));
+	cr_assert_null(strstr(page, ESC_G_MESA_C));
+	page = tablero(entrar(admin), "?entidad=" ESC_G_ENTIDAD_B);
+	cr_assert_null(strstr(page, ESC_G_MESA_A));
+	cr_assert_not_null(strstr(page, ESC_G_MESA_B));
+	page = tablero(entrar(g.gar_todos.token), "");
+	cr_assert_not_null(strstr(page, ESC_G_MESA_A));
+	cr_assert_not_null(strstr(page, ESC_G_MESA_B));
+	page = tablero(entrar(g.fac_b.token), "");
+	cr_assert_null(strstr(page, ESC_G_MESA_A));
+	cr_assert_not_null(strstr(page, ESC_G_MESA_B));
+	page = tablero(entrar(g.fac_b.token), "?entidad=" ESC_G_ENTIDAD_A);
 	cr_assert_not_null(strstr(page, "No hay PAL en seguimiento"));
 }
 
 Test(dashboard, contenido)
 {
-	const char *sesion = entrar(gar_a.token);
+	const char *sesion = entrar(g.gar_a.token);
 	const char *page = tablero(sesion, "");
-	const char *sec = strstr(page, h_strf("id=\"pal-%lld\"", mesa_a));
+	const char *sec = strstr(page, h_strf("id=\"pal-%lld\"", g.mesa_a));
 
 	cr_assert_not_null(sec, "%s", page);
 	/* Percentage and counts, each light with its word. */
@@ -354,10 +298,10 @@ Test(dashboard, contenido)
 	/* The commitments, escaped, with their lights and next deadline. */
 	cr_assert_not_null(strstr(page, h_strf("data-compromiso=\"%lld\" "
 	    "data-semaforo=\"vencido\"><td>1. Contratos abiertos, &quot;obra "
-	    "pública&quot;", comp_a1)), "%s", page);
+	    "pública&quot;", g.comp_a1)), "%s", page);
 	cr_assert_not_null(strstr(page, h_strf("data-compromiso=\"%lld\" "
 	    "data-semaforo=\"a_tiempo\"><td>2. Padrón de &lt;proveedores&gt; "
-	    "&amp; contratistas", comp_a2)), "%s", page);
+	    "&amp; contratistas", g.comp_a2)), "%s", page);
 	cr_assert_null(strstr(page, "<proveedores>"), "unescaped title");
 	cr_assert_not_null(strstr(page, "◆ Vencido</span></td><td "
 	    "style=\"white-space:nowrap\">35 %</td>"), "%s", page);
@@ -369,11 +313,11 @@ Test(dashboard, contenido)
 	cr_assert_not_null(strstr(page, "1.2 " DESC_POR_VENCER));
 	cr_assert_not_null(strstr(page, "en 3 días"));
 	cr_assert_not_null(strstr(page, "Actividades vencidas"));
-	cr_assert_not_null(strstr(page, "1.1 " DESC_VENCIDA));
-	cr_assert_not_null(strstr(page, RESP_VENCIDA));
+	cr_assert_not_null(strstr(page, "1.1 " ESC_G_DESC_VENCIDA));
+	cr_assert_not_null(strstr(page, ESC_G_RESP_VENCIDA));
 	cr_assert_not_null(strstr(page, "hace 10 días"));
 	cr_assert_not_null(strstr(page, "en progreso, 40 %"));
-	cr_assert_not_null(strstr(page, NOTA));
+	cr_assert_not_null(strstr(page, ESC_G_NOTA));
 	cr_assert_not_null(strstr(page, esc_date_long(esc_date_add(
 	    esc_today_in("America/Mexico_City"), -10))));
 
@@ -388,9 +332,9 @@ Test(dashboard, contenido)
 	/* vencidas=1: the overdue commitment only, nothing por vencer. */
 	page = tablero(sesion, "?vencidas=1");
 	cr_assert_not_null(strstr(page, h_strf("data-compromiso=\"%lld\"",
-	    comp_a1)));
+	    g.comp_a1)));
 	cr_assert_null(strstr(page, h_strf("data-compromiso=\"%lld\"",
-	    comp_a2)));
+	    g.comp_a2)));
 	cr_assert_null(strstr(page, "Próximos vencimientos"));
 	cr_assert_not_null(strstr(page, "value=\"1\" checked"));
 	cr_assert_not_null(strstr(page, "<details open"));
@@ -403,7 +347,7 @@ Test(dashboard, contenido)
 
 Test(dashboard, salir)
 {
-	const char *sesion = entrar(gar_a.token), *sc;
+	const char *sesion = entrar(g.gar_a.token), *sc;
 	struct h_http r;
 
 	tablero(sesion, "");
@@ -428,7 +372,7 @@ Test(dashboard, salir)
 
 Test(dashboard, enlace_personal)
 {
-	struct esc_out o = esc_pal_ok(gar_a.token, "monitoreo", "enlace");
+	struct esc_out o = esc_pal_ok(g.gar_a.token, "monitoreo", "enlace");
 	const char *link = esc_link_token(o.out), *sesion;
 	struct h_http r;
 	json_t *j;
@@ -437,9 +381,9 @@ Test(dashboard, enlace_personal)
 	cr_assert_eq(h_db_query_int(&db, "SELECT count(*) FROM enlaces"
 	    " WHERE proposito = 'monitoreo' AND usuario_id = $1 AND hash = $2"
 	    " AND expira BETWEEN now() + interval '6 days 23 hours'"
-	    " AND now() + interval '7 days'", esc_id_text(gar_a.id),
+	    " AND now() + interval '7 days'", esc_id_text(g.gar_a.id),
 	    esc_sha256_hex(link, 64)), 1);
-	esc_pal_expect(gar_a.token, 1, NULL, "monitoreo", "enlace",
+	esc_pal_expect(g.gar_a.token, 1, NULL, "monitoreo", "enlace",
 	    "--vencidas");
 
 	/* Opening it starts a session and goes to the dashboard. */
@@ -452,7 +396,7 @@ Test(dashboard, enlace_personal)
 	    "HttpOnly"));
 	h_http_free(&r);
 	cr_assert_eq(sesiones(), 1);
-	cr_assert_not_null(strstr(tablero(sesion, ""), MESA_A));
+	cr_assert_not_null(strstr(tablero(sesion, ""), ESC_G_MESA_A));
 	cr_assert_eq(h_db_query_int(&db, "SELECT count(*) FROM enlaces"
 	    " WHERE proposito = 'monitoreo' AND ultimo_uso IS NOT NULL"), 1);
 
@@ -499,7 +443,7 @@ be32(const unsigned char *p)
  */
 Test(dashboard, chromium)
 {
-	json_t *j = esc_api("POST", "/v1/monitoreo/enlace", gar_a.token, NULL,
+	json_t *j = esc_api("POST", "/v1/monitoreo/enlace", g.gar_a.token, NULL,
 	    201);
 	const char *url = esc_jstr(j, "url");
 	const char *png = h_path("monitoreo.png");
@@ -530,13 +474,13 @@ Test(dashboard, chromium)
 	    run.status, run.err);
 	cr_assert_not_null(strstr(run.out, "Sesión de <strong>Gabriela "
 	    "Garante"), "not the dashboard:\n%s", run.out);
-	cr_assert_not_null(strstr(run.out, MESA_A), "%s", run.out);
-	cr_assert_null(strstr(run.out, MESA_B), "%s", run.out);
+	cr_assert_not_null(strstr(run.out, ESC_G_MESA_A), "%s", run.out);
+	cr_assert_null(strstr(run.out, ESC_G_MESA_B), "%s", run.out);
 	cr_assert_not_null(strstr(run.out, h_strf("data-compromiso=\"%lld\" "
-	    "data-semaforo=\"vencido\"", comp_a1)), "%s", run.out);
+	    "data-semaforo=\"vencido\"", g.comp_a1)), "%s", run.out);
 	cr_assert_not_null(strstr(run.out, h_strf("data-compromiso=\"%lld\" "
-	    "data-semaforo=\"a_tiempo\"", comp_a2)), "%s", run.out);
-	cr_assert_not_null(strstr(run.out, "1.1 " DESC_VENCIDA));
+	    "data-semaforo=\"a_tiempo\"", g.comp_a2)), "%s", run.out);
+	cr_assert_not_null(strstr(run.out, "1.1 " ESC_G_DESC_VENCIDA));
 	cr_assert_not_null(strstr(run.out, "1.2 " DESC_POR_VENCER));
 	cr_assert_not_null(strstr(run.out, "◆ Vencido"));
 	cr_assert_not_null(strstr(run.out, "▲ Por vencer"));

@@ -4,8 +4,9 @@
  * traffic light per activity as of its mesa's local today; `pal
  * monitoreo exportar` saves every activity as CSV or JSON. The data are
  * written straight with SQL (the path to en_seguimiento through pal is
- * test_acuerdos.c's): two mesas in follow-up in two entidades, and a
- * third in acuerdos that nobody may see here.
+ * test_acuerdos.c's), the scene of esc_garantes_crear: two mesas in
+ * follow-up in two entidades, and a third in acuerdos that nobody may see
+ * here.
  */
 #include <criterion/criterion.h>
 
@@ -16,76 +17,24 @@
 #include "escenario.h"
 #include "harness.h"
 
-#define ENTIDAD_A	"Oaxaca"
-#define ENTIDAD_B	"Jalisco"
-#define MESA_A		"Mesa de Tlacolula"
-#define MESA_B		"Mesa de Zapopan"
-#define MESA_C		"Mesa sin PAL"
-#define COMPROMISO_A1	"Contratos abiertos, \"obra pública\""
-#define RESP_VENCIDA	"Luis Pérez Ñúñez"
-#define DESC_VENCIDA	"Publicar los contratos de 2027"
+/*
+ * This suite's own texts of the scene (escenario.h, esc_garantes_crear):
+ * a comma and a leading "=" for the CSV export.
+ */
+#define INSTITUCION	"Tesorería, municipal"
+#define COMPROMISO_A2	"Padrón de proveedores"
 #define DESC_POR_VENCER	"=Capacitar al personal"
-#define NOTA		"Va lento; falta la firma"
 
 static struct h_db db;
 static struct h_pald pald;
 static char admin[80];
-
-static struct esc_usuario gar_a, gar_todos, fac_a, fac_b;
-static long long mesa_a, mesa_b, act_vencida, act_por_vencer;
-
-/* An activity of this suite's institution; see esc_sql_actividad. */
-static long long
-actividad(long long c, int numero, int offset, const char *desc,
-    const char *resp, const char *estado, int avance)
-{
-	return esc_sql_actividad(c, numero, offset, desc, resp,
-	    "Tesorería, municipal", estado, avance);
-}
+static struct esc_garantes g;
 
 static void
 setup(void)
 {
-	long long c;
-
 	esc_setup(&db, NULL, &pald, NULL, admin, sizeof(admin));
-	gar_a = esc_usuario_crear("Gabriela Garante", "gar@ieaip.mx",
-	    "garante", ENTIDAD_A);
-	gar_todos = esc_usuario_crear("Gonzalo Garante", "gon@inai.mx",
-	    "garante", NULL);
-	fac_a = esc_usuario_crear("Fernanda Facilitadora", "fer@stl.mx",
-	    "facilitador", NULL);
-	fac_b = esc_usuario_crear("Federico Facilitador", "fed@stl.mx",
-	    "facilitador", NULL);
-
-	mesa_a = esc_sql_mesa(fac_a.id, MESA_A, ENTIDAD_A,
-	    "America/Mexico_City", "en_seguimiento");
-	c = esc_sql_compromiso(mesa_a, 1, COMPROMISO_A1);
-	act_vencida = actividad(c, 1, -10, DESC_VENCIDA, RESP_VENCIDA,
-	    "en_progreso", 40);
-	act_por_vencer = actividad(c, 2, 3, DESC_POR_VENCER, "Ana Ruiz",
-	    "pendiente", 0);
-	actividad(c, 3, 60, "Publicar el padrón", "Ana Ruiz", "pendiente", 0);
-	actividad(c, 4, -5, "Abrir el portal", "Ana Ruiz", "cumplida", 100);
-	c = esc_sql_compromiso(mesa_a, 2, "Padrón de proveedores");
-	actividad(c, 1, 90, "Depurar el padrón", "Eva Díaz", "pendiente", 0);
-	h_db_exec(&db, "INSERT INTO avances (mesa_id, actividad_id, estado,"
-	    " avance, nota, reportado, usuario_id)"
-	    " VALUES ($1, $2, 'en_progreso', 40, $3, now() - interval '2 days',"
-	    " $4)", esc_id_text(mesa_a), esc_id_text(act_vencida), NOTA,
-	    esc_id_text(fac_a.id));
-
-	mesa_b = esc_sql_mesa(fac_b.id, MESA_B, ENTIDAD_B,
-	    "America/Tijuana", "concluida");
-	c = esc_sql_compromiso(mesa_b, 1, "Obra pública en Zapopan");
-	actividad(c, 1, 30, "Publicar las licitaciones", "Raúl Soto",
-	    "pendiente", 0);
-	actividad(c, 2, -1, "Instalar el comité", "Raúl Soto", "pendiente",
-	    0);
-
-	c = esc_sql_compromiso(esc_sql_mesa(fac_a.id, MESA_C, ENTIDAD_A,
-	    "America/Mexico_City", "acuerdos"), 1, "Sin seguimiento");
-	actividad(c, 1, -3, "Nada que vigilar", "Nadie", "pendiente", 0);
+	esc_garantes_crear(INSTITUCION, COMPROMISO_A2, DESC_POR_VENCER, &g);
 }
 
 TestSuite(monitoreo, .init = setup, .fini = esc_teardown, .timeout = 120);
@@ -128,15 +77,15 @@ check_semaforo(json_t *pal, int cumplido, int a_tiempo, int por_vencer,
 
 Test(monitoreo, garante_ve_su_entidad)
 {
-	json_t *j = esc_pal_json(gar_a.token, "monitoreo"), *p, *c, *v, *ua;
+	json_t *j = esc_pal_json(g.gar_a.token, "monitoreo"), *p, *c, *v, *ua;
 	struct esc_out o;
 
 	cr_assert_eq(esc_jint(j, "proximas"), 14);
 	cr_assert_eq(json_array_size(esc_jarr(j, "pals")), 1);
-	p = pal_of(j, mesa_a);
+	p = pal_of(j, g.mesa_a);
 	cr_assert_not_null(p);
-	cr_assert_str_eq(esc_jstr(p, "entidad"), ENTIDAD_A);
-	cr_assert_str_eq(esc_jstr(p, "titulo"), MESA_A);
+	cr_assert_str_eq(esc_jstr(p, "entidad"), ESC_G_ENTIDAD_A);
+	cr_assert_str_eq(esc_jstr(p, "titulo"), ESC_G_MESA_A);
 	check_semaforo(p, 1, 2, 1, 1);
 	cr_assert_eq(esc_jint(p, "avance"), 28);	/* 140 / 5 */
 
@@ -146,26 +95,26 @@ Test(monitoreo, garante_ve_su_entidad)
 	cr_assert_eq(esc_jint(c, "avance"), 35);
 	cr_assert_eq(json_array_size(esc_jarr(c, "vencidas")), 1);
 	v = json_array_get(esc_jarr(c, "vencidas"), 0);
-	cr_assert_eq(esc_jint(v, "actividad_id"), act_vencida);
+	cr_assert_eq(esc_jint(v, "actividad_id"), g.act_vencida);
 	cr_assert_eq(esc_jint(v, "dias_vencida"), 10);
-	cr_assert_str_eq(esc_jstr(v, "responsable"), RESP_VENCIDA);
+	cr_assert_str_eq(esc_jstr(v, "responsable"), ESC_G_RESP_VENCIDA);
 	cr_assert_str_eq(esc_jstr(v, "fecha_limite"),
 	    esc_date_add(esc_today_in("America/Mexico_City"), -10));
 	ua = esc_jobj(v, "ultimo_avance");
 	cr_assert_eq(esc_jint(ua, "avance"), 40);
-	cr_assert_str_eq(esc_jstr(ua, "nota"), NOTA);
+	cr_assert_str_eq(esc_jstr(ua, "nota"), ESC_G_NOTA);
 	cr_assert_eq(json_array_size(esc_jarr(c, "proximas")), 1);
 	v = json_array_get(esc_jarr(c, "proximas"), 0);
-	cr_assert_eq(esc_jint(v, "actividad_id"), act_por_vencer);
+	cr_assert_eq(esc_jint(v, "actividad_id"), g.act_por_vencer);
 	cr_assert_eq(esc_jint(v, "dias"), 3);
 	c = compromiso_numero(p, 2);
 	cr_assert_str_eq(esc_jstr(c, "semaforo"), "a_tiempo");
 	cr_assert_eq(json_array_size(esc_jarr(c, "vencidas")), 0);
 
-	o = esc_pal_ok(gar_a.token, "monitoreo");
-	cr_assert_not_null(strstr(o.out, MESA_A), "%s", o.out);
-	cr_assert_null(strstr(o.out, MESA_B), "%s", o.out);
-	cr_assert_null(strstr(o.out, MESA_C), "%s", o.out);
+	o = esc_pal_ok(g.gar_a.token, "monitoreo");
+	cr_assert_not_null(strstr(o.out, ESC_G_MESA_A), "%s", o.out);
+	cr_assert_null(strstr(o.out, ESC_G_MESA_B), "%s", o.out);
+	cr_assert_null(strstr(o.out, ESC_G_MESA_C), "%s", o.out);
 	cr_assert_not_null(strstr(o.out, "avance 28 %"), "%s", o.out);
 	cr_assert_not_null(strstr(o.out, "● vencido 1"), "%s", o.out);
 	cr_assert_not_null(strstr(o.out, "◐ por vencer 1"), "%s", o.out);
@@ -176,19 +125,19 @@ Test(monitoreo, garante_ve_su_entidad)
 	cr_assert_not_null(strstr(o.out, h_strf("próximo vencimiento: %s",
 	    esc_date_add(esc_today_in("America/Mexico_City"), 3))), "%s",
 	    o.out);
-	cr_assert_not_null(strstr(o.out, DESC_VENCIDA), "%s", o.out);
-	cr_assert_not_null(strstr(o.out, RESP_VENCIDA), "%s", o.out);
+	cr_assert_not_null(strstr(o.out, ESC_G_DESC_VENCIDA), "%s", o.out);
+	cr_assert_not_null(strstr(o.out, ESC_G_RESP_VENCIDA), "%s", o.out);
 	cr_assert_not_null(strstr(o.out, "hace 10 días"), "%s", o.out);
 	cr_assert_not_null(strstr(o.out, "en progreso, 40 %"), "%s", o.out);
 
 	/* Another entidad is refused, not answered with nothing. */
-	esc_pal_expect(gar_a.token, 2, "prohibido", "monitoreo", "--entidad",
-	    ENTIDAD_B);
-	esc_api_refused("GET", "/v1/monitoreo?entidad=" ENTIDAD_B,
-	    gar_a.token, NULL, 403, "prohibido");
+	esc_pal_expect(g.gar_a.token, 2, "prohibido", "monitoreo", "--entidad",
+	    ESC_G_ENTIDAD_B);
+	esc_api_refused("GET", "/v1/monitoreo?entidad=" ESC_G_ENTIDAD_B,
+	    g.gar_a.token, NULL, 403, "prohibido");
 	esc_api_refused("GET", "/v1/monitoreo/actividades.csv?entidad="
-	    ENTIDAD_B, gar_a.token, NULL, 403, "prohibido");
-	j = esc_pal_json(gar_a.token, "monitoreo", "--entidad", ENTIDAD_A);
+	    ESC_G_ENTIDAD_B, g.gar_a.token, NULL, 403, "prohibido");
+	j = esc_pal_json(g.gar_a.token, "monitoreo", "--entidad", ESC_G_ENTIDAD_A);
 	cr_assert_eq(json_array_size(esc_jarr(j, "pals")), 1);
 }
 
@@ -197,24 +146,24 @@ Test(monitoreo, quien_ve_que)
 	json_t *j = esc_pal_json(admin, "monitoreo"), *p;
 
 	cr_assert_eq(json_array_size(esc_jarr(j, "pals")), 2);
-	cr_assert_not_null(pal_of(j, mesa_a));
-	p = pal_of(j, mesa_b);
+	cr_assert_not_null(pal_of(j, g.mesa_a));
+	p = pal_of(j, g.mesa_b);
 	cr_assert_not_null(p);
 	check_semaforo(p, 0, 1, 0, 1);
 
-	j = esc_pal_json(gar_todos.token, "monitoreo");
+	j = esc_pal_json(g.gar_todos.token, "monitoreo");
 	cr_assert_eq(json_array_size(esc_jarr(j, "pals")), 2);
-	j = esc_pal_json(admin, "monitoreo", "--entidad", ENTIDAD_B);
+	j = esc_pal_json(admin, "monitoreo", "--entidad", ESC_G_ENTIDAD_B);
 	cr_assert_eq(json_array_size(esc_jarr(j, "pals")), 1);
-	cr_assert_not_null(pal_of(j, mesa_b));
+	cr_assert_not_null(pal_of(j, g.mesa_b));
 
-	j = esc_pal_json(fac_b.token, "monitoreo");
+	j = esc_pal_json(g.fac_b.token, "monitoreo");
 	cr_assert_eq(json_array_size(esc_jarr(j, "pals")), 1);
-	cr_assert_not_null(pal_of(j, mesa_b));
-	j = esc_pal_json(fac_a.token, "monitoreo", "--entidad", ENTIDAD_B);
+	cr_assert_not_null(pal_of(j, g.mesa_b));
+	j = esc_pal_json(g.fac_a.token, "monitoreo", "--entidad", ESC_G_ENTIDAD_B);
 	cr_assert_eq(json_array_size(esc_jarr(j, "pals")), 0);
-	cr_assert_not_null(strstr(esc_pal_ok(fac_a.token, "monitoreo",
-	    "--entidad", ENTIDAD_B).out, "No hay PAL"));
+	cr_assert_not_null(strstr(esc_pal_ok(g.fac_a.token, "monitoreo",
+	    "--entidad", ESC_G_ENTIDAD_B).out, "No hay PAL"));
 }
 
 Test(monitoreo, filtros)
@@ -222,7 +171,7 @@ Test(monitoreo, filtros)
 	json_t *j = esc_pal_json(admin, "monitoreo", "--vencidas"), *p, *c;
 
 	cr_assert_eq(json_array_size(esc_jarr(j, "pals")), 2);
-	p = pal_of(j, mesa_a);
+	p = pal_of(j, g.mesa_a);
 	check_semaforo(p, 1, 2, 1, 1);
 	cr_assert_eq(json_array_size(esc_jarr(p, "compromisos")), 1);
 	c = compromiso_numero(p, 1);
@@ -231,37 +180,37 @@ Test(monitoreo, filtros)
 
 	/* A mesa with nothing overdue drops out. */
 	h_db_exec(&db, "UPDATE actividades SET fecha_limite = fecha_limite"
-	    " + 5 WHERE mesa_id = $1", esc_id_text(mesa_b));
+	    " + 5 WHERE mesa_id = $1", esc_id_text(g.mesa_b));
 	j = esc_pal_json(admin, "monitoreo", "--vencidas");
 	cr_assert_eq(json_array_size(esc_jarr(j, "pals")), 1);
-	cr_assert_null(pal_of(j, mesa_b));
+	cr_assert_null(pal_of(j, g.mesa_b));
 
-	j = esc_pal_json(gar_a.token, "monitoreo", "--proximas", "2");
+	j = esc_pal_json(g.gar_a.token, "monitoreo", "--proximas", "2");
 	cr_assert_eq(esc_jint(j, "proximas"), 2);
-	p = pal_of(j, mesa_a);
+	p = pal_of(j, g.mesa_a);
 	check_semaforo(p, 1, 3, 0, 1);
 	cr_assert_eq(json_array_size(esc_jarr(compromiso_numero(p, 1),
 	    "proximas")), 0);
-	j = esc_pal_json(gar_a.token, "monitoreo", "--proximas", "366");
-	check_semaforo(pal_of(j, mesa_a), 1, 0, 3, 1);
+	j = esc_pal_json(g.gar_a.token, "monitoreo", "--proximas", "366");
+	check_semaforo(pal_of(j, g.mesa_a), 1, 0, 3, 1);
 
 	/* Bad values: locally exit 1, from the API 422. */
-	esc_pal_expect(gar_a.token, 1, NULL, "monitoreo", "--proximas", "0");
-	esc_pal_expect(gar_a.token, 1, NULL, "monitoreo", "--proximas",
+	esc_pal_expect(g.gar_a.token, 1, NULL, "monitoreo", "--proximas", "0");
+	esc_pal_expect(g.gar_a.token, 1, NULL, "monitoreo", "--proximas",
 	    "367");
-	esc_pal_expect(gar_a.token, 1, NULL, "monitoreo", "--proximas", "x");
-	esc_pal_expect(gar_a.token, 1, NULL, "monitoreo", "ver");
-	esc_api_refused("GET", "/v1/monitoreo?proximas=0", gar_a.token, NULL,
+	esc_pal_expect(g.gar_a.token, 1, NULL, "monitoreo", "--proximas", "x");
+	esc_pal_expect(g.gar_a.token, 1, NULL, "monitoreo", "ver");
+	esc_api_refused("GET", "/v1/monitoreo?proximas=0", g.gar_a.token, NULL,
 	    422, "proximas_invalido");
-	esc_api_refused("GET", "/v1/monitoreo?proximas=367", gar_a.token,
+	esc_api_refused("GET", "/v1/monitoreo?proximas=367", g.gar_a.token,
 	    NULL, 422, "proximas_invalido");
-	esc_api_refused("GET", "/v1/monitoreo?proximas=-3", gar_a.token,
+	esc_api_refused("GET", "/v1/monitoreo?proximas=-3", g.gar_a.token,
 	    NULL, 422, "proximas_invalido");
 	esc_api_refused("GET", "/v1/monitoreo/actividades.json?proximas=abc",
-	    gar_a.token, NULL, 422, "proximas_invalido");
-	esc_api_refused("GET", "/v1/monitoreo?vencidas=2", gar_a.token, NULL,
+	    g.gar_a.token, NULL, 422, "proximas_invalido");
+	esc_api_refused("GET", "/v1/monitoreo?vencidas=2", g.gar_a.token, NULL,
 	    422, "vencidas_invalido");
-	esc_api("GET", "/v1/monitoreo?vencidas=0&proximas=1", gar_a.token,
+	esc_api("GET", "/v1/monitoreo?vencidas=0&proximas=1", g.gar_a.token,
 	    NULL, 200);
 	esc_api_refused("GET", "/v1/monitoreo", NULL, NULL, 401, NULL);
 }
@@ -319,7 +268,7 @@ Test(monitoreo, exportar)
 	json_t *j, *acts, *a;
 	size_t n, i, k;
 
-	esc_pal_ok(gar_a.token, "monitoreo", "exportar", "--formato", "csv",
+	esc_pal_ok(g.gar_a.token, "monitoreo", "exportar", "--formato", "csv",
 	    "-o", csv_path);
 	text = h_read_file(csv_path, NULL);
 	n = csv_parse(h_strf("%s", text), rows, 16);
@@ -328,21 +277,21 @@ Test(monitoreo, exportar)
 	cr_assert_str_eq(rows[0][0], "mesa_id");
 	cr_assert_str_eq(rows[0][13], "semaforo");
 	cr_assert_str_eq(rows[0][14], "dias");
-	cr_assert_str_eq(rows[1][4], COMPROMISO_A1);
-	cr_assert_str_eq(rows[1][9], "Tesorería, municipal");
+	cr_assert_str_eq(rows[1][4], ESC_G_COMPROMISO_A1);
+	cr_assert_str_eq(rows[1][9], INSTITUCION);
 	cr_assert(h_file_contains(csv_path, "\"Contratos abiertos, "
 	    "\"\"obra pública\"\"\""));
 
 	/* The file is never replaced. */
-	esc_pal_expect(gar_a.token, 1, NULL, "monitoreo", "exportar",
+	esc_pal_expect(g.gar_a.token, 1, NULL, "monitoreo", "exportar",
 	    "--formato", "csv", "-o", csv_path);
-	esc_pal_expect(gar_a.token, 1, NULL, "monitoreo", "exportar",
+	esc_pal_expect(g.gar_a.token, 1, NULL, "monitoreo", "exportar",
 	    "--vencidas");
-	esc_pal_expect(gar_a.token, 1, NULL, "monitoreo", "--formato", "csv");
-	esc_pal_expect(gar_a.token, 2, "prohibido", "monitoreo", "exportar",
-	    "--formato", "json", "--entidad", ENTIDAD_B);
+	esc_pal_expect(g.gar_a.token, 1, NULL, "monitoreo", "--formato", "csv");
+	esc_pal_expect(g.gar_a.token, 2, "prohibido", "monitoreo", "exportar",
+	    "--formato", "json", "--entidad", ESC_G_ENTIDAD_B);
 
-	esc_pal_ok(gar_a.token, "monitoreo", "exportar", "--formato", "json",
+	esc_pal_ok(g.gar_a.token, "monitoreo", "exportar", "--formato", "json",
 	    "-o", json_path);
 	text = h_read_file(json_path, NULL);
 	j = esc_keep(json_loads(text, 0, NULL));
@@ -361,12 +310,12 @@ Test(monitoreo, exportar)
 		cr_assert_str_eq(row[13], esc_jstr(a, "semaforo"));
 		cr_assert_str_eq(row[14], h_strf("%lld",
 		    esc_jint(a, "dias")));
-		if (esc_jint(a, "actividad_id") == act_vencida) {
+		if (esc_jint(a, "actividad_id") == g.act_vencida) {
 			cr_assert_str_eq(row[13], "vencido");
 			cr_assert_str_eq(row[14], "-10");
 			cr_assert_str_eq(row[12], "40");
 		}
-		if (esc_jint(a, "actividad_id") == act_por_vencer) {
+		if (esc_jint(a, "actividad_id") == g.act_por_vencer) {
 			cr_assert_str_eq(row[13], "por_vencer");
 			/* A formula in a cell is neutralised. */
 			cr_assert_str_eq(row[7], "'" DESC_POR_VENCER);
@@ -391,7 +340,7 @@ Test(monitoreo, exportar)
  */
 Test(monitoreo, diez_mil_actividades)
 {
-	long long m = esc_sql_mesa(fac_b.id, "Mesa grande", ENTIDAD_B,
+	long long m = esc_sql_mesa(g.fac_b.id, "Mesa grande", ESC_G_ENTIDAD_B,
 	    "America/Mexico_City", "en_seguimiento"), t0, ms;
 	json_t *j, *p;
 
@@ -408,7 +357,7 @@ Test(monitoreo, diez_mil_actividades)
 	    " WHERE c.mesa_id = $1", esc_id_text(m));
 	h_db_exec(&db, "ANALYZE");
 	t0 = h_now_ms();
-	j = esc_api("GET", "/v1/monitoreo?entidad=" ENTIDAD_B, admin, NULL,
+	j = esc_api("GET", "/v1/monitoreo?entidad=" ESC_G_ENTIDAD_B, admin, NULL,
 	    200);
 	ms = h_now_ms() - t0;
 	p = pal_of(j, m);

@@ -29,7 +29,6 @@
 
 #define TZ		"America/Mexico_City"
 #define HOY		"(now() AT TIME ZONE 'America/Mexico_City')::date"
-#define MAIL_WAIT_MS	10000
 #define EXTRA		"recordatorio_hora = 00:00\n" \
 			"recordatorio_periodo_s = 3600\n"
 
@@ -243,17 +242,6 @@ count(const char *sql)
 	return h_db_query_int(&db, sql);
 }
 
-/* Waits for exactly n messages: n arrive, and no more within 700 ms. */
-static void
-expect_mail(int n)
-{
-	cr_assert_eq(h_smtp_wait(&smtp, n, MAIL_WAIT_MS), n,
-	    "expected %d messages, have %d", n, h_smtp_count(&smtp));
-	h_sleep_ms(700);
-	cr_assert_eq(h_smtp_count(&smtp), n, "expected %d messages, have %d",
-	    n, h_smtp_count(&smtp));
-}
-
 /* The text of the only message to rcpt from message `from` on. */
 static json_t *
 message_to(const char *rcpt, int from)
@@ -362,7 +350,7 @@ Test(recordatorios, each_offset_gets_its_reminder_once)
 	    " WHERE tipo = 'recordatorio'"), 9);
 	cr_assert_eq(count("SELECT count(DISTINCT outbox_id) FROM recordatorios"
 	    " WHERE rol_destinatario = 'facilitador'"), 1);
-	expect_mail(9);
+	esc_expect_mail(9);
 
 	/* What each responsable reads. */
 	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
@@ -494,7 +482,7 @@ Test(recordatorios, each_offset_gets_its_reminder_once)
 	cr_assert_eq(count("SELECT count(*) FROM outbox"), 9);
 	cr_assert_eq(count("SELECT count(*) FROM eventos"
 	    " WHERE tipo = 'recordatorio.enviado'"), 1);
-	expect_mail(9);
+	esc_expect_mail(9);
 }
 
 Test(recordatorios, next_days_bring_the_next_reminders)
@@ -543,7 +531,7 @@ Test(recordatorios, next_days_bring_the_next_reminders)
 	 * facilitator listing -8, -15 and -22, one to the garante listing
 	 * -15 and -22.
 	 */
-	expect_mail(9 + 3 + 7);
+	esc_expect_mail(9 + 3 + 7);
 }
 
 /*
@@ -709,7 +697,7 @@ Test(recordatorios, downtime_sends_only_the_latest)
 	cr_assert_str_eq(esc_recordatorios_of(b), "vencida:-1:responsable");
 	cr_assert_str_eq(esc_recordatorios_of(e), "previo:7:responsable");
 	cr_assert_eq(planificados(pasada()), 0);
-	expect_mail(4);
+	esc_expect_mail(4);
 	cr_assert_str_eq(subject_of(message_to(resp_email(-8), 0)),
 	    h_strf("Vencida hace 8 días: «%s»", descripcion(-8)));
 	/* Late, so it says the days really left. */
@@ -723,14 +711,14 @@ Test(recordatorios, restart_sends_nothing_again)
 {
 	seed();
 	cr_assert_eq(planificados(pasada()), 10);
-	expect_mail(9);
+	esc_expect_mail(9);
 	h_pald_restart(&pald);
 	cr_assert_eq(planificados(pasada()), 0);
 	/* Even with every stored date lost. */
 	h_db_exec(&db, "UPDATE recordatorios_proximos"
 	    " SET proximo = '-infinity'");
 	cr_assert_eq(planificados(pasada()), 0);
-	expect_mail(9);
+	esc_expect_mail(9);
 }
 
 Test(recordatorios, two_daemons_at_the_same_moment)
@@ -768,7 +756,7 @@ Test(recordatorios, two_daemons_at_the_same_moment)
 	cr_assert_eq(total, 13);
 	cr_assert_eq(count("SELECT count(*) FROM recordatorios"), 13);
 	cr_assert_eq(count("SELECT count(*) FROM outbox"), 12);
-	expect_mail(12);
+	esc_expect_mail(12);
 	h_pald_stop(&otro);
 }
 
@@ -788,7 +776,7 @@ Test(recordatorios, two_daemons_on_their_own_schedule)
 	h_sleep_ms(3500);
 	cr_assert_eq(count("SELECT count(*) FROM recordatorios"), 10);
 	cr_assert_eq(count("SELECT count(*) FROM outbox"), 9);
-	expect_mail(9);
+	esc_expect_mail(9);
 	{
 		char *la = h_pald_log(&a), *lb = h_pald_log(&b);
 
@@ -835,7 +823,7 @@ Test(recordatorios, hour_and_cadence_of_the_mesa)
 	/* Every 3 days overdue: day 4; the facilitator from day 0. */
 	cr_assert_str_eq(esc_recordatorios_of(am4), "vencida:-4:responsable "
 	    "vencida:-4:facilitador");
-	expect_mail(3);
+	esc_expect_mail(3);
 	cr_assert_str_eq(subject_of(message_to(resp_email(7), 0)),
 	    h_strf("Recordatorio: «%s» vence en 7 días", descripcion(7)));
 	cr_assert(strstr(text_of(message_to("fac@ejemplo.mx", 0)),
@@ -871,7 +859,7 @@ Test(recordatorios, global_cadence_change_replans)
 	cr_assert(strstr(log, "reminder cadence changed") != NULL);
 	free(log);
 	h_pald_stop(&nuevo);
-	expect_mail(10);
+	esc_expect_mail(10);
 }
 
 Test(recordatorios, acuse_for_actors_who_have_not_confirmed)
@@ -939,7 +927,7 @@ Test(recordatorios, acuse_for_actors_who_have_not_confirmed)
 	cr_assert_str_eq(json_string_value(json_object_get(item,
 	    "destinatario")), "beatriz@mun.gob.mx");
 	cr_assert_eq(json_integer_value(json_object_get(item, "dias")), 3);
-	expect_mail(1);
+	esc_expect_mail(1);
 	msg = message_to("beatriz@mun.gob.mx", 0);
 	t = text_of(msg);
 	cr_assert_str_eq(subject_of(msg), "Recordatorio: confirme la "
@@ -963,7 +951,7 @@ Test(recordatorios, acuse_for_actors_who_have_not_confirmed)
 	cr_assert_eq(planificados(j), 1, "%s", json_dumps(j, 0));
 	cr_assert_eq(json_integer_value(json_object_get(json_array_get(
 	    json_object_get(j, "recordatorios"), 0), "actor_id")), c2);
-	expect_mail(2);
+	esc_expect_mail(2);
 }
 
 Test(recordatorios, only_admins_run_a_pass)

@@ -160,17 +160,6 @@ ejecutar(const char *tok)
 	return j;
 }
 
-/* Waits for exactly n messages: n arrive, and no more within 700 ms. */
-static void
-expect_mail(int n)
-{
-	cr_assert_eq(h_smtp_wait(&smtp, n, ESC_MAIL_WAIT_MS), n,
-	    "expected %d messages, have %d", n, h_smtp_count(&smtp));
-	h_sleep_ms(700);
-	cr_assert_eq(h_smtp_count(&smtp), n, "expected %d messages, have %d",
-	    n, h_smtp_count(&smtp));
-}
-
 /*
  * The text of section `title` of a digest: from its title (with or
  * without a count) to the next title. Test-lived.
@@ -263,7 +252,7 @@ Test(resumenes, each_garante_gets_its_entidad_once_a_week)
 	}
 	cr_assert_eq(h_db_query_int(&db, "SELECT count(*) FROM resumenes"
 	    " WHERE semana = $1::date AND outbox_id IS NOT NULL", semana), 3);
-	expect_mail(3);
+	esc_expect_mail(3);
 	cr_assert_lt(h_smtp_find(&smtp, "bruno@ieaip.mx", 0), 0,
 	    "a deactivated garante got a digest");
 	cr_assert_lt(h_smtp_find(&smtp, "fer@stl.mx", 0), 0);
@@ -340,7 +329,7 @@ Test(resumenes, each_garante_gets_its_entidad_once_a_week)
 	cr_assert_eq(esc_jint(j, "enviados"), 0);
 	has(esc_pal_ok(admin, "resumenes", "ejecutar").out,
 	    "Ningún resumen pendiente");
-	expect_mail(3);
+	esc_expect_mail(3);
 	cr_assert_eq(h_db_query_int(&db, "SELECT count(*) FROM resumenes"),
 	    3);
 }
@@ -356,7 +345,7 @@ Test(resumenes, a_new_garante_gets_one_the_same_week)
 	cr_assert_eq(esc_jint(j, "enviados"), 1);
 	cr_assert_str_eq(esc_jstr(json_array_get(esc_jarr(j, "resumenes"),
 	    0), "email"), "olga@ieaip.mx");
-	expect_mail(4);
+	esc_expect_mail(4);
 	cr_assert_str_eq(esc_jstr(esc_mail_to("olga@ieaip.mx", 0, NULL),
 	    "subject"), ASUNTO_OAX);
 }
@@ -389,7 +378,7 @@ Test(resumenes, two_daemons_forced_at_once_send_one_each)
 	    3);
 	cr_assert_eq(h_db_query_int(&db, "SELECT count(*) FROM outbox"
 	    " WHERE tipo = 'resumen'"), 3);
-	expect_mail(3);
+	esc_expect_mail(3);
 	h_pald_stop(&otro);
 }
 

@@ -548,6 +548,56 @@ esc_sql_actividad(long long compromiso, int numero, int offset,
 	    h_strf("%d", offset), estado, h_strf("%d", avance));
 }
 
+void
+esc_garantes_crear(const char *institucion, const char *compromiso_a2,
+    const char *desc_por_vencer, struct esc_garantes *g)
+{
+	long long c;
+
+	g->gar_a = esc_usuario_crear("Gabriela Garante", "gar@ieaip.mx",
+	    "garante", ESC_G_ENTIDAD_A);
+	g->gar_todos = esc_usuario_crear("Gonzalo Garante", "gon@inai.mx",
+	    "garante", NULL);
+	g->fac_a = esc_usuario_crear("Fernanda Facilitadora", "fer@stl.mx",
+	    "facilitador", NULL);
+	g->fac_b = esc_usuario_crear("Federico Facilitador", "fed@stl.mx",
+	    "facilitador", NULL);
+
+	g->mesa_a = esc_sql_mesa(g->fac_a.id, ESC_G_MESA_A, ESC_G_ENTIDAD_A,
+	    "America/Mexico_City", "en_seguimiento");
+	c = g->comp_a1 = esc_sql_compromiso(g->mesa_a, 1, ESC_G_COMPROMISO_A1);
+	g->act_vencida = esc_sql_actividad(c, 1, -10, ESC_G_DESC_VENCIDA,
+	    ESC_G_RESP_VENCIDA, institucion, "en_progreso", 40);
+	g->act_por_vencer = esc_sql_actividad(c, 2, 3, desc_por_vencer,
+	    "Ana Ruiz", institucion, "pendiente", 0);
+	esc_sql_actividad(c, 3, 60, "Publicar el padrón", "Ana Ruiz",
+	    institucion, "pendiente", 0);
+	esc_sql_actividad(c, 4, -5, "Abrir el portal", "Ana Ruiz",
+	    institucion, "cumplida", 100);
+	c = g->comp_a2 = esc_sql_compromiso(g->mesa_a, 2, compromiso_a2);
+	esc_sql_actividad(c, 1, 90, "Depurar el padrón", "Eva Díaz",
+	    institucion, "pendiente", 0);
+	h_db_exec(esc_bound_db(), "INSERT INTO avances (mesa_id, actividad_id,"
+	    " estado, avance, nota, reportado, usuario_id)"
+	    " VALUES ($1, $2, 'en_progreso', 40, $3, now() - interval '2 days',"
+	    " $4)", esc_id_text(g->mesa_a), esc_id_text(g->act_vencida),
+	    ESC_G_NOTA, esc_id_text(g->fac_a.id));
+
+	g->mesa_b = esc_sql_mesa(g->fac_b.id, ESC_G_MESA_B, ESC_G_ENTIDAD_B,
+	    "America/Tijuana", "concluida");
+	c = esc_sql_compromiso(g->mesa_b, 1, "Obra pública en Zapopan");
+	esc_sql_actividad(c, 1, 30, "Publicar las licitaciones", "Raúl Soto",
+	    institucion, "pendiente", 0);
+	esc_sql_actividad(c, 2, -1, "Instalar el comité", "Raúl Soto",
+	    institucion, "pendiente", 0);
+
+	c = esc_sql_compromiso(esc_sql_mesa(g->fac_a.id, ESC_G_MESA_C,
+	    ESC_G_ENTIDAD_A, "America/Mexico_City", "acuerdos"), 1,
+	    "Sin seguimiento");
+	esc_sql_actividad(c, 1, -3, "Nada que vigilar", "Nadie", institucion,
+	    "pendiente", 0);
+}
+
 /*
  * What "nothing written" means.
  */
@@ -589,6 +639,18 @@ esc_assert_unchanged(const char *before, const char *what)
 /*
  * Mail.
  */
+
+void
+esc_expect_mail(int n)
+{
+	struct h_smtp *smtp = esc_bound_smtp();
+
+	cr_assert_eq(h_smtp_wait(smtp, n, ESC_MAIL_WAIT_MS), n,
+	    "expected %d messages, have %d", n, h_smtp_count(smtp));
+	h_sleep_ms(700);
+	cr_assert_eq(h_smtp_count(smtp), n, "expected %d messages, have %d",
+	    n, h_smtp_count(smtp));
+}
 
 struct esc_find_arg {
 	const char	*rcpt;

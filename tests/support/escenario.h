@@ -234,6 +234,36 @@ long long	 esc_sql_actividad(long long compromiso, int numero,
 		    const char *institucion, const char *estado, int avance);
 
 /*
+ * The garantes' scene of test_monitoreo and test_dashboard, written with
+ * the helpers above: two garantes (one of ESC_G_ENTIDAD_A, one of every
+ * entidad) and two facilitators; mesa A en_seguimiento in ESC_G_ENTIDAD_A
+ * with two commitments (activities 10 days overdue with a progress
+ * report, due in 3, 60 and 90 days, and one cumplida), mesa B concluida
+ * in ESC_G_ENTIDAD_B, and mesa C still in acuerdos. The texts a suite
+ * checks in its own way are its own: every activity's institucion, the
+ * second commitment's title and the activity due in 3 days.
+ */
+#define ESC_G_ENTIDAD_A		"Oaxaca"
+#define ESC_G_ENTIDAD_B		"Jalisco"
+#define ESC_G_MESA_A		"Mesa de Tlacolula"
+#define ESC_G_MESA_B		"Mesa de Zapopan"
+#define ESC_G_MESA_C		"Mesa sin PAL"
+#define ESC_G_COMPROMISO_A1	"Contratos abiertos, \"obra pública\""
+#define ESC_G_RESP_VENCIDA	"Luis Pérez Ñúñez"
+#define ESC_G_DESC_VENCIDA	"Publicar los contratos de 2027"
+#define ESC_G_NOTA		"Va lento; falta la firma"
+
+struct esc_garantes {
+	struct esc_usuario	gar_a, gar_todos, fac_a, fac_b;
+	long long		mesa_a, mesa_b, comp_a1, comp_a2;
+	long long		act_vencida, act_por_vencer;
+};
+
+void		 esc_garantes_crear(const char *institucion,
+		    const char *compromiso_a2, const char *desc_por_vencer,
+		    struct esc_garantes *g);
+
+/*
  * What "nothing written" means, for tests of refusals: take a snapshot
  * before, assert it unchanged after.
  */
@@ -249,6 +279,11 @@ void		 esc_assert_unchanged(const char *before, const char *what);
  * Mail, from the bound catcher.
  */
 
+/*
+ * Waits ESC_MAIL_WAIT_MS for exactly n messages at the catcher: n arrive,
+ * and no more within 700 ms.
+ */
+void		 esc_expect_mail(int n);
 /*
  * Waits ESC_MAIL_WAIT_MS for a message to rcpt at or after message
  * `from`; the first one, parsed (h_smtp_message) and kept. Its index
